@@ -1,0 +1,9 @@
+"""lstm_attention: Bahdanau attention built one equation at a time, as Keras 3 layers.
+
+The one hand-kept file of the package: every other module is generated from the book's chapters by
+`make sync` (nbdev's nb_export). This file re-exports the public names.
+"""
+from .alignment import AlignmentScores
+
+__all__ = ["AlignmentScores"]
+__version__ = "0.1.0"

@@ -1,0 +1,52 @@
+"""The chapters as files: Colab-ready, listed in the book, run in order from a fresh kernel, clean outputs."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def code_cells(path):
+    cells = json.loads(path.read_text())["cells"]
+    return [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_the_package_from_the_configured_repository_only_in_colab(path):
+    repository = CONFIG["repository"]["url"].rstrip("/")
+    first = "".join(code_cells(path)[0]["source"])
+    assert 'if "google.colab" in sys.modules:' in first
+    urls = re.findall(r"git\+(https://\S+?)[\"'\s]", first + "\n")
+    assert urls == [repository], f"the Colab cell installs from {urls}, _config.yml names {repository}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_is_in_the_table_of_contents(path):
+    toc = (ROOT / "_toc.yml").read_text()
+    assert f"file: chapters/{path.stem}\n" in toc
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_was_run_top_to_bottom_in_a_fresh_kernel_with_fixed_seeds(path):
+    cells = code_cells(path)
+    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
+    assert "keras.utils.set_random_seed(" in "".join(cells[1]["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_have_no_errors_or_tensorflow_start_up_noise(path):
+    for cell in code_cells(path):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", "".join(cell["source"])[:80]
+            text = "".join(output.get("text", ""))
+            for noise in ("absl::InitializeLog", "cuda", "oneDNN", "cpu_feature_guard", "I0000", "E0000"):
+                assert noise not in text, f"{path.name} stores TensorFlow start-up output: {text[:200]}"
