@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['AlignmentScores']
 
-# %% ../../chapters/01_alignment.ipynb #90352cc1
+# %% ../../chapters/01_alignment.ipynb #6f688949
 import numbers
 
 import keras
