@@ -5,6 +5,7 @@ The one hand-kept file of the package: every other module is generated from the 
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
+from .softmax import AttentionWeights, masked_softmax
 
-__all__ = ["AlignmentScores", "ContextVector", "context_vector"]
+__all__ = ["AlignmentScores", "AttentionWeights", "masked_softmax", "ContextVector", "context_vector"]
 __version__ = "0.1.0"
