@@ -4,6 +4,8 @@ The one hand-kept file of the package: every other module is generated from the 
 `make sync` (nbdev's nb_export). This file re-exports the public names.
 """
 from .alignment import AlignmentScores
+from .context import ContextVector, context_vector
+from .softmax import AttentionWeights, masked_softmax
 
-__all__ = ["AlignmentScores"]
+__all__ = ["AlignmentScores", "AttentionWeights", "masked_softmax", "ContextVector", "context_vector"]
 __version__ = "0.1.0"
