@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['masked_softmax', 'AttentionWeights']
 
-# %% ../../chapters/02_softmax.ipynb #f6e87a95
+# %% ../../chapters/02_softmax.ipynb #278c1e3f
 import keras
 from keras import ops
 
