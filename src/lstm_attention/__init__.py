@@ -5,7 +5,15 @@ The one hand-kept file of the package: every other module is generated from the 
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
+from .gates import ContextGRUGates
 from .softmax import AttentionWeights, masked_softmax
 
-__all__ = ["AlignmentScores", "AttentionWeights", "masked_softmax", "ContextVector", "context_vector"]
+__all__ = [
+    "AlignmentScores",
+    "AttentionWeights",
+    "masked_softmax",
+    "ContextVector",
+    "context_vector",
+    "ContextGRUGates",
+]
 __version__ = "0.1.0"
