@@ -15,10 +15,10 @@ help:
 	@echo "make outputs  re-run every chapter in a fresh kernel and store its outputs (NB=chapters/x.ipynb for one)"
 	@echo "make bench    speed and memory benchmarks, written to benchmarks/RESULTS.md"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
 	touch $@
 
 book: $(STAMP)
