@@ -5,6 +5,7 @@ The one hand-kept file of the package: every other module is generated from the 
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
+from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
 from .gates import ContextGRUGates
 from .softmax import AttentionWeights, masked_softmax
 
@@ -15,5 +16,10 @@ __all__ = [
     "ContextVector",
     "context_vector",
     "ContextGRUGates",
+    "EchoData",
+    "echo_sequences",
+    "exact_match_accuracy",
+    "encoder_decoder",
+    "attention_encoder_decoder",
 ]
 __version__ = "0.1.0"
