@@ -4,6 +4,7 @@ The one hand-kept file of the package: every other module is generated from the 
 `make sync` (nbdev's nb_export). This file re-exports the public names.
 """
 from .alignment import AlignmentScores
+from .output import OutputDistribution
 
-__all__ = ["AlignmentScores"]
+__all__ = ["AlignmentScores", "OutputDistribution"]
 __version__ = "0.1.0"
