@@ -4,7 +4,8 @@ The one hand-kept file of the package: every other module is generated from the 
 `make sync` (nbdev's nb_export). This file re-exports the public names.
 """
 from .alignment import AlignmentScores
+from .softmax import AttentionWeights, masked_softmax
 from .output import OutputDistribution
 
-__all__ = ["AlignmentScores", "OutputDistribution"]
+__all__ = ["AlignmentScores", "AttentionWeights", "masked_softmax", "OutputDistribution"]
 __version__ = "0.1.0"
