@@ -5,7 +5,15 @@ The one hand-kept file of the package: every other module is generated from the 
 """
 from .alignment import AlignmentScores
 from .softmax import AttentionWeights, masked_softmax
+from .context import ContextVector, context_vector
 from .output import OutputDistribution
 
-__all__ = ["AlignmentScores", "AttentionWeights", "masked_softmax", "OutputDistribution"]
+__all__ = [
+    "AlignmentScores",
+    "AttentionWeights",
+    "masked_softmax",
+    "ContextVector",
+    "context_vector",
+    "OutputDistribution",
+]
 __version__ = "0.1.0"
