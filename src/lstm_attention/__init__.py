@@ -6,6 +6,7 @@ The one hand-kept file of the package: every other module is generated from the 
 from .alignment import AlignmentScores
 from .softmax import AttentionWeights, masked_softmax
 from .context import ContextVector, context_vector
+from .gates import ContextGRUGates
 from .output import OutputDistribution
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "masked_softmax",
     "ContextVector",
     "context_vector",
+    "ContextGRUGates",
     "OutputDistribution",
 ]
 __version__ = "0.1.0"
