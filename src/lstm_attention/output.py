@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['OutputDistribution']
 
-# %% ../../chapters/05_output.ipynb #07db05d1
+# %% ../../chapters/05_output.ipynb #da762f3f
 import keras
 from keras import ops
 
