@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['masked_softmax', 'AttentionWeights']
 
-# %% ../../chapters/02_softmax.ipynb #f6e87a95
+# %% ../../chapters/02_softmax.ipynb #218f8388
 import keras
 from keras import ops
 
@@ -25,7 +25,7 @@ def masked_softmax(energies, mask=None):
         return exponentials / ops.sum(exponentials, axis=-1, keepdims=True)  # the sum is >= 1
     if len(mask.shape) < len(energies.shape):
         mask = ops.expand_dims(mask, axis=-2)  # (batch, 1, T_x): the same source positions at every step t
-    # The largest energy over the real positions; 0 in a row that has none (-inf would make -inf - -inf = nan).
+    # The largest energy over the real positions; 0 (not -inf) in a row that has none, so nothing below is infinite.
     maximum = ops.max(ops.where(mask, energies, float("-inf")), axis=-1, keepdims=True)
     maximum = ops.stop_gradient(ops.where(ops.isfinite(maximum), maximum, 0.0))
     # Masked energies become 0 before exp (keeps exp and its gradient finite), their exponentials 0 after it.
