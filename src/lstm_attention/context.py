@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['context_vector', 'ContextVector']
 
-# %% ../../chapters/03_context.ipynb #c4abbfff
+# %% ../../chapters/03_context.ipynb #41888af0
 import keras
 from keras import ops
 
