@@ -3,11 +3,15 @@
 # %% auto #0
 __all__ = ['ContextGRUGates']
 
-# %% ../../chapters/04_gates.ipynb #122e594c
+# %% ../../chapters/04_gates.ipynb #5e1a9b2b
 import keras
 from keras import ops
 
 from .alignment import _positive_integer, _shape
+
+
+def _is_tensor_or_shape(x):
+    return isinstance(x, (list, tuple)) or hasattr(x, "shape")
 
 
 @keras.saving.register_keras_serializable(package="lstm_attention")
@@ -51,12 +55,16 @@ class ContextGRUGates(keras.layers.Layer):
 
     def gates(self, y_prev, s_prev, c):
         "Eqs. 4-7 on y_{t-1} (batch, K), s_{t-1} (batch, n), c_t (batch, d): (r_t, z_t, s~_t, s_t), each (batch, n)."
-        r = ops.sigmoid(ops.matmul(y_prev, self.W_r) + ops.matmul(s_prev, self.U_r) + ops.matmul(c, self.C_r) + self.b_r)
-        z = ops.sigmoid(ops.matmul(y_prev, self.W_z) + ops.matmul(s_prev, self.U_z) + ops.matmul(c, self.C_z) + self.b_z)
+        r = ops.sigmoid(
+            ops.matmul(y_prev, self.W_r) + ops.matmul(s_prev, self.U_r) + ops.matmul(c, self.C_r) + self.b_r
+        )  # eq. 4
+        z = ops.sigmoid(
+            ops.matmul(y_prev, self.W_z) + ops.matmul(s_prev, self.U_z) + ops.matmul(c, self.C_z) + self.b_z
+        )  # eq. 5
         s_tilde = ops.tanh(
             ops.matmul(y_prev, self.W_p) + ops.matmul(r * s_prev, self.U_p) + ops.matmul(c, self.C_p) + self.b_p
-        )
-        s = (1 - z) * s_prev + z * s_tilde
+        )  # eq. 6
+        s = (1 - z) * s_prev + z * s_tilde  # eq. 7
         return r, z, s_tilde, s
 
     def call(self, inputs):
@@ -73,14 +81,15 @@ class ContextGRUGates(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
     def _check_shapes(self, inputs):
-        "Validate the shapes of [y_prev, s_prev, c] (tensors or shapes); return them as tuples. Raises ValueError."
+        "Validate [y_prev, s_prev, c] (tensors or shapes); return their shapes as tuples. Raises ValueError."
         name = type(self).__name__
-        is_shape = lambda x: isinstance(x, (list, tuple)) or hasattr(x, "shape")  # a tensor or a shape
-        if not (isinstance(inputs, (list, tuple)) and len(inputs) == 3 and all(is_shape(x) for x in inputs)):
-            if hasattr(inputs, "shape") or (isinstance(inputs, (list, tuple)) and inputs and not any(map(is_shape, inputs))):
-                got = f"one tensor of shape {_shape(inputs)}"
-            elif isinstance(inputs, (list, tuple)):
-                got = f"{len(inputs)} inputs of shapes {[_shape(x) if is_shape(x) else x for x in inputs]}"
+        is_list = isinstance(inputs, (list, tuple))
+        if not (is_list and len(inputs) == 3 and all(map(_is_tensor_or_shape, inputs))):
+            if hasattr(inputs, "shape") or (is_list and inputs and not any(map(_is_tensor_or_shape, inputs))):
+                got = f"one tensor of shape {_shape(inputs)}"  # a tensor, or the shape of one
+            elif is_list:
+                shapes = [_shape(x) if _is_tensor_or_shape(x) else x for x in inputs]
+                got = f"{len(inputs)} inputs of shapes {shapes}"
             else:
                 got = repr(inputs)
             raise ValueError(
@@ -94,7 +103,9 @@ class ContextGRUGates(keras.layers.Layer):
             ("c", "the context vector", "d", c_shape),
         ):
             if len(shape) != 2:
-                raise ValueError(f"{name}: {label} ({meaning}) must have rank 2, (batch, {size}); got shape {shape}.")
+                raise ValueError(
+                    f"{name}: {label} ({meaning}) must have rank 2, (batch, {size}); got shape {shape}."
+                )
         if s_shape[-1] is not None and s_shape[-1] != self.units:
             raise ValueError(
                 f"{name}: s_prev has size {s_shape[-1]} in its last dimension, but the layer has units={self.units}."
