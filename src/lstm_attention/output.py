@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['OutputDistribution']
 
-# %% ../../chapters/05_output.ipynb #da762f3f
+# %% ../../chapters/05_output.ipynb #c5bc4527
 import keras
 from keras import ops
 
