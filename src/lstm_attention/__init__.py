@@ -6,6 +6,7 @@ The one hand-kept file of the package: every other module is generated from the 
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
 from .gates import ContextGRUGates
+from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "ContextVector",
     "context_vector",
     "ContextGRUGates",
+    "OutputDistribution",
 ]
 __version__ = "0.1.0"
