@@ -61,7 +61,8 @@ def clean_environment():
             shutil.copy2(path, source / path.name)
     run([sys.executable, "-m", "venv", str(venv)])
     python = venv / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # --no-compile: no .pyc for TensorFlow's thousands of modules up front; the kernel compiles what it imports.
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"]
     run(pip + [str(source)])
     run(pip + ["ipykernel"])
     run([str(python), "-m", "ipykernel", "install", "--prefix", str(venv), "--name", KERNEL_NAME])
