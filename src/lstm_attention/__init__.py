@@ -5,6 +5,7 @@ The one hand-kept file of the package: every other module is generated from the 
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
+from .decoder import AttentionDecoder, plot_attention
 from .gates import ContextGRUGates
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
@@ -17,5 +18,7 @@ __all__ = [
     "context_vector",
     "ContextGRUGates",
     "OutputDistribution",
+    "AttentionDecoder",
+    "plot_attention",
 ]
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The reader's view: the built book opened in headless Chromium, and every chapter run in a clean environment.
+"""The reader's view: the built book opened in headless Chromium, page by page.
 
 `make test-book` builds the book, installs Debian's chromium and chromium-driver when they are missing, and
 runs this folder; `make test` leaves it out (it is slow and needs a browser). The pages come from `_toc.yml`,
