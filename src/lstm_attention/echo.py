@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['EchoData', 'echo_sequences', 'exact_match_accuracy', 'encoder_decoder', 'attention_encoder_decoder']
 
-# %% ../../chapters/07_echo.ipynb #de636f1b
+# %% ../../chapters/07_echo.ipynb #b3cb3b01
 import numbers
 from typing import NamedTuple
 
@@ -79,7 +79,7 @@ def exact_match_accuracy(target_sequences, predictions, positions=None):
     scored = slice(0, positions)  # slice(0, None) is every position
     return float(np.mean(np.all(target_sequences[:, scored] == predictions[:, scored], axis=1)))
 
-# %% ../../chapters/07_echo.ipynb #6f47101a
+# %% ../../chapters/07_echo.ipynb #950a2ee4
 def encoder_decoder(length=5, vocabulary=50, units=150, learning_rate=0.001):
     """The encoder-decoder without attention of Brownlee (2017), compiled with Adam and cross-entropy.
 
