@@ -5,8 +5,11 @@ The one hand-kept file of the package: every other module is generated from the 
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
+from .decoder import AttentionDecoder, plot_attention
+from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
 from .gates import ContextGRUGates
 from .lengths import accuracy_by_length, real_positions, reversal_data
+from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
 
 __all__ = [
@@ -16,6 +19,14 @@ __all__ = [
     "ContextVector",
     "context_vector",
     "ContextGRUGates",
+    "OutputDistribution",
+    "AttentionDecoder",
+    "plot_attention",
+    "EchoData",
+    "echo_sequences",
+    "exact_match_accuracy",
+    "encoder_decoder",
+    "attention_encoder_decoder",
     "reversal_data",
     "real_positions",
     "accuracy_by_length",
