@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['PADDING', 'reversal_data', 'real_positions', 'accuracy_by_length']
 
-# %% ../../chapters/09_length.ipynb #806de195
+# %% ../../chapters/09_length.ipynb #5ea8f797
 import numbers
 
 import numpy as np
