@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['PADDING', 'reversal_data', 'real_positions', 'accuracy_by_length']
 
-# %% ../../chapters/09_length.ipynb #5ea8f797
+# %% ../../chapters/09_length.ipynb #be38a3e4
 import numbers
 
 import numpy as np
