@@ -22,7 +22,10 @@ from .dates import (
     translate,
     trim_padding,
 )
+from .decoder import AttentionDecoder, plot_attention
+from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
 from .gates import ContextGRUGates
+from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
 
 __all__ = [
@@ -32,6 +35,14 @@ __all__ = [
     "ContextVector",
     "context_vector",
     "ContextGRUGates",
+    "OutputDistribution",
+    "AttentionDecoder",
+    "plot_attention",
+    "EchoData",
+    "echo_sequences",
+    "exact_match_accuracy",
+    "encoder_decoder",
+    "attention_encoder_decoder",
     "DATE_FORMATS",
     "DateFormat",
     "english_ordinal",

@@ -6,7 +6,7 @@ __all__ = ['FIRST_DATE', 'LAST_DATE', 'DATE_FORMATS', 'DateSplits', 'DateExample
            'DateFormat', 'split_dates', 'date_examples', 'DateVocabulary', 'trim_padding', 'default_date_vocabulary',
            'build_date_model', 'length_bucketed_batches', 'date_attention_model', 'translate', 'plot_date_attention']
 
-# %% ../../chapters/08_dates.ipynb #80f14485
+# %% ../../chapters/08_dates.ipynb #6e767b99
 import dataclasses
 import datetime
 import numbers
@@ -148,7 +148,7 @@ def date_examples(dates, count, seed=0, formats=DATE_FORMATS):
         formats=[date_format.name for date_format in used],
     )
 
-# %% ../../chapters/08_dates.ipynb #dd2bcdda
+# %% ../../chapters/08_dates.ipynb #6c1e823e
 import functools
 import json
 import warnings
@@ -305,12 +305,11 @@ def _vocabulary_of_formats(formats, max_length):
         day += datetime.timedelta(days=1)
     return DateVocabulary("".join(sorted(characters)), max_length=max_length)
 
-# %% ../../chapters/08_dates.ipynb #5c8ade0b
+# %% ../../chapters/08_dates.ipynb #6a500022
 import keras
 from keras import ops
 
-from .decoder import AttentionDecoder
-from .plotting import plot_attention
+from .decoder import AttentionDecoder, plot_attention
 
 
 def build_date_model(vocabulary=None, embedding_dim=32, encoder_units=64, decoder_units=64, learning_rate=0.005):
@@ -364,7 +363,7 @@ def length_bucketed_batches(ids, targets, batch_size=64, seed=0):
         rows = batches[batch]
         yield trim_padding(ids[rows]), targets[rows]
 
-# %% ../../chapters/08_dates.ipynb #40a5d252
+# %% ../../chapters/08_dates.ipynb #ad82c053
 def _attention_decoder(model):
     decoders = [layer for layer in model.layers if isinstance(layer, AttentionDecoder)]
     if len(decoders) != 1:
