@@ -25,6 +25,7 @@ from .dates import (
 from .decoder import AttentionDecoder, plot_attention
 from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
 from .gates import ContextGRUGates
+from .lengths import accuracy_by_length, real_positions, reversal_data
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
 
@@ -58,5 +59,8 @@ __all__ = [
     "date_attention_model",
     "translate",
     "plot_date_attention",
+    "reversal_data",
+    "real_positions",
+    "accuracy_by_length",
 ]
 __version__ = "0.1.0"
