@@ -1,0 +1,367 @@
+"""Unit tests of the dates task (chapter 08): formats, splits, vocabularies, model, translate, attention plots."""
+import datetime
+import json
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import keras  # noqa: E402
+
+from lstm_attention import (  # noqa: E402
+    DATE_FORMATS,
+    ISO_CHARACTERS,
+    MAX_INPUT_LENGTH,
+    DateFormat,
+    DateVocabulary,
+    build_date_model,
+    date_attention_model,
+    date_examples,
+    default_date_vocabulary,
+    english_ordinal,
+    length_bucketed_batches,
+    plot_date_attention,
+    split_dates,
+    translate,
+    trim_padding,
+)
+from lstm_attention.dates import FIRST_DATE, LAST_DATE  # noqa: E402
+
+MAY_3_1998 = datetime.date(1998, 5, 3)
+
+
+# --- formats -------------------------------------------------------------------------------------------------
+
+
+def test_there_are_at_least_20_distinct_formats_in_several_locales():
+    assert len({f.name for f in DATE_FORMATS}) == len(DATE_FORMATS) >= 20
+    assert len({f.locale for f in DATE_FORMATS}) >= 5
+    assert {"en_US", "en_GB", "de_DE", "fr_FR", "es_ES"} <= {f.locale for f in DATE_FORMATS}
+
+
+@pytest.mark.parametrize(
+    "date_format, expected",
+    [
+        (DateFormat("en_US", "short"), "5/3/98"),
+        (DateFormat("en_US", "full"), "Sunday, May 3, 1998"),
+        (DateFormat("en_GB", "medium"), "3 May 1998"),
+        (DateFormat("de_DE", "short"), "03.05.98"),
+        (DateFormat("de_DE", "full"), "Sonntag, 3. Mai 1998"),
+        (DateFormat("fr_FR", "full"), "dimanche 3 mai 1998"),
+        (DateFormat("es_ES", "long"), "3 de mayo de 1998"),
+        (DateFormat("en_US", "MMM {ordinal} yy"), "May 3rd 98"),
+        (DateFormat("en_GB", "{ordinal} 'of' MMMM y"), "3rd of May 1998"),
+        (DateFormat("en_US", "dd MMM y", upper=True), "03 MAY 1998"),
+    ],
+)
+def test_formats_write_3_may_1998(date_format, expected):
+    assert date_format.render(MAY_3_1998) == expected
+
+
+def test_every_format_of_the_generator_is_used_and_non_ascii_month_names_appear():
+    march, december = datetime.date(1998, 3, 3), datetime.date(1998, 12, 3)
+    written = {f.render(day) for f in DATE_FORMATS for day in (march, december)}
+    assert "3. März 1998" in written and "3 décembre 1998" in written
+
+
+@pytest.mark.parametrize(
+    "number, ordinal",
+    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"),
+     (22, "22nd"), (23, "23rd"), (30, "30th"), (31, "31st")],
+)
+def test_english_ordinal(number, ordinal):
+    assert english_ordinal(number) == ordinal
+
+
+def test_no_string_means_two_dates():
+    days_of = {}
+    for year in (1998, 2000):
+        day = datetime.date(year, 1, 1)
+        while day.year == year:
+            for date_format in DATE_FORMATS:
+                assert days_of.setdefault(date_format.render(day), day) == day
+            day += datetime.timedelta(days=1)
+
+
+def test_every_string_fits_the_vocabulary_and_the_length_limit():
+    vocabulary = default_date_vocabulary()
+    rng = np.random.default_rng(0)
+    span = (LAST_DATE - FIRST_DATE).days
+    days = [FIRST_DATE + datetime.timedelta(days=int(i)) for i in rng.integers(0, span + 1, size=100)]
+    days += [datetime.date(2037, 9, 30), FIRST_DATE, LAST_DATE]  # the longest strings, and the ends of the range
+    strings = [f.render(day) for f in DATE_FORMATS for day in days]
+    assert max(len(s) for s in strings) <= MAX_INPUT_LENGTH
+    assert vocabulary.unknown_characters(strings) == ""
+
+
+# --- splits and examples -------------------------------------------------------------------------------------
+
+
+def test_splits_are_disjoint_cover_the_range_and_are_deterministic():
+    splits = split_dates(seed=0)
+    train, validation, test = (set(days) for days in splits)
+    assert not train & validation and not train & test and not validation & test
+    assert len(train | validation | test) == (LAST_DATE - FIRST_DATE).days + 1
+    assert len(test) == pytest.approx(0.1 * len(train | validation | test), abs=1)
+    assert split_dates(seed=0) == splits
+    assert split_dates(seed=1).test != splits.test
+    assert list(splits.test) == sorted(splits.test)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"test_fraction": 0}, {"validation_fraction": 1.2}, {"test_fraction": 0.6, "validation_fraction": 0.5},
+               {"test_fraction": "0.1"}, {"first": LAST_DATE, "last": FIRST_DATE}],
+)
+def test_split_dates_refuses_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        split_dates(**kwargs)
+
+
+def test_examples_are_deterministic_balanced_and_right():
+    days = split_dates(seed=0).test
+    examples = date_examples(days, 3 * len(DATE_FORMATS), seed=5)
+    assert examples == date_examples(days, 3 * len(DATE_FORMATS), seed=5)
+    assert examples != date_examples(days, 3 * len(DATE_FORMATS), seed=6)
+    assert set(np.unique(examples.formats, return_counts=True)[1]) == {3}
+    formats = {f.name: f for f in DATE_FORMATS}
+    for string, target, name in zip(*examples):
+        day = datetime.date.fromisoformat(target)
+        assert day in set(days) and formats[name].render(day) == string
+
+
+def test_examples_of_different_splits_share_no_date():
+    splits = split_dates(seed=0)
+    train = date_examples(splits.train, 500, seed=1)
+    test = date_examples(splits.test, 500, seed=1)
+    assert not set(train.targets) & set(test.targets)
+
+
+@pytest.mark.parametrize("count, days", [(0, [MAY_3_1998]), (2.5, [MAY_3_1998]), (True, [MAY_3_1998]), (3, [])])
+def test_date_examples_refuses_bad_arguments(count, days):
+    with pytest.raises(ValueError):
+        date_examples(days, count)
+
+
+# --- vocabularies --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return default_date_vocabulary()
+
+
+def test_reserved_ids_and_sizes(vocabulary):
+    ids = vocabulary.encode(["3 May 1998"])
+    assert ids.shape == (1, MAX_INPUT_LENGTH) and ids.dtype == np.int32
+    assert np.all(ids[0, 10:] == 0) and np.all(ids[0, :10] >= 2)
+    assert vocabulary.input_size == len(vocabulary.input_characters) + 2
+    assert vocabulary.output_size == len(ISO_CHARACTERS) == 11 and vocabulary.output_length == 10
+
+
+def test_the_default_vocabulary_is_deterministic(vocabulary):
+    assert default_date_vocabulary() == vocabulary
+    assert list(vocabulary.input_characters) == sorted(vocabulary.input_characters)
+    assert set("äéáû") <= set(vocabulary.input_characters)
+
+
+def test_input_round_trip(vocabulary):
+    strings = ["3. März 1998", "miércoles, 30 de septiembre de 2037", "5/3/98"]
+    assert vocabulary.decode(vocabulary.encode(strings)) == strings
+
+
+def test_target_round_trip(vocabulary):
+    targets = ["1998-05-03", "2037-09-30"]
+    one_hot = vocabulary.encode_targets(targets)
+    assert one_hot.shape == (2, 10, 11) and np.all(one_hot.sum(-1) == 1)
+    assert vocabulary.decode_outputs(one_hot) == targets
+
+
+@pytest.mark.parametrize("target", ["1998-5-3", "1998/05/03", "1998-05-033"])
+def test_bad_targets_raise(vocabulary, target):
+    with pytest.raises(ValueError, match="is not 10 characters"):
+        vocabulary.encode_targets([target])
+
+
+def test_json_round_trip(vocabulary, tmp_path):
+    path = tmp_path / "vocabulary.json"
+    path.write_text(vocabulary.to_json(), encoding="utf-8")
+    assert DateVocabulary.from_json(path.read_text(encoding="utf-8")) == vocabulary
+    custom = DateVocabulary("abc", max_length=7)
+    assert DateVocabulary.from_json(custom.to_json()) == custom
+    assert json.loads(custom.to_json())["max_length"] == 7
+
+
+def test_unknown_characters_warn_by_default_and_map_to_id_1(vocabulary):
+    with pytest.warns(UserWarning, match="not in the vocabulary: '!'"):
+        ids = vocabulary.encode(["3 May 1998!"])
+    assert ids[0, 10] == 1
+    assert vocabulary.decode(ids) == ["3 May 1998\N{REPLACEMENT CHARACTER}"]
+
+
+def test_unknown_characters_raise_or_pass_silently_on_request(vocabulary):
+    with pytest.raises(ValueError, match="'ñ'"):
+        vocabulary.encode(["3 de mayo de 1998", "año 1998"], unknown="raise")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert vocabulary.encode(["año"], unknown="ignore")[0, 1] == 1
+    with pytest.raises(ValueError, match="`unknown`"):
+        vocabulary.encode(["1998"], unknown="replace")
+
+
+@pytest.mark.parametrize(
+    "strings, message",
+    [
+        (["3 May 1998", ""], "Item 1 is an empty string"),
+        (["x" * (MAX_INPUT_LENGTH + 1)], f"41 characters, more than max_length={MAX_INPUT_LENGTH}"),
+        ("3 May 1998", "Expected a list of strings"),
+        ([], "empty list"),
+        ([1998], "Item 0 is a int"),
+    ],
+)
+def test_bad_strings_raise(vocabulary, strings, message):
+    with pytest.raises(ValueError, match=message):
+        vocabulary.encode(strings)
+
+
+def test_a_string_of_exactly_max_length_is_accepted(vocabulary):
+    assert vocabulary.encode(["1" * MAX_INPUT_LENGTH]).shape == (1, MAX_INPUT_LENGTH)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"input_characters": ""}, {"input_characters": "aba"}, {"input_characters": "ab", "max_length": 0},
+               {"input_characters": "ab", "output_characters": "00"}],
+)
+def test_bad_vocabularies_raise(kwargs):
+    with pytest.raises(ValueError):
+        DateVocabulary(**kwargs)
+
+
+def test_trim_padding():
+    ids = np.array([[5, 6, 0, 0, 0], [7, 0, 0, 0, 0]])
+    assert trim_padding(ids).tolist() == [[5, 6], [7, 0]]
+    assert trim_padding(np.zeros((2, 4), int)).shape == (2, 1)
+
+
+def test_length_bucketed_batches_cover_every_row_once_trimmed(vocabulary):
+    examples = date_examples(split_dates(seed=0).train, 200, seed=0)
+    ids, targets = vocabulary.encode(examples.strings), vocabulary.encode_targets(examples.targets)
+    batches = list(length_bucketed_batches(ids, targets, batch_size=32, seed=0))
+    assert sum(len(x) for x, _ in batches) == 200 and len(batches) == 7
+    seen = sorted(vocabulary.decode(x)[i] for x, _ in batches for i in range(len(x)))
+    assert seen == sorted(examples.strings)
+    for x, y in batches:
+        assert x.shape[1] == (x != 0).sum(axis=1).max() and y.shape == (len(x), 10, 11)
+    again = list(length_bucketed_batches(ids, targets, batch_size=32, seed=0))
+    assert all(np.array_equal(a, b) for (a, _), (b, _) in zip(batches, again))
+    with pytest.raises(ValueError):
+        next(length_bucketed_batches(ids, targets[:10]))
+    with pytest.raises(ValueError):
+        next(length_bucketed_batches(ids, targets, batch_size=0))
+
+
+# --- model, translate, attention -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    keras.utils.set_random_seed(0)
+    return build_date_model(embedding_dim=4, encoder_units=4, decoder_units=4)
+
+
+def test_model_shapes_and_masking(tiny_model, vocabulary):
+    ids = vocabulary.encode(["3 May 1998", "Sunday, May 3, 1998"])
+    y = keras.ops.convert_to_numpy(tiny_model(ids))
+    assert y.shape == (2, 10, 11) and np.allclose(y.sum(-1), 1, atol=1e-5)
+    assert np.allclose(keras.ops.convert_to_numpy(tiny_model(trim_padding(ids))), y, atol=1e-6)
+    alpha = keras.ops.convert_to_numpy(date_attention_model(tiny_model)(ids))
+    assert alpha.shape == (2, 10, MAX_INPUT_LENGTH)
+    assert np.all(alpha[0, :, 10:] == 0) and np.allclose(alpha.sum(-1), 1, atol=1e-5)
+
+
+def test_translate_returns_iso_shaped_strings_in_order(tiny_model):
+    strings = ["March 3rd, 1998", "03.05.98", "miércoles, 30 de septiembre de 2037"] * 3
+    answers = translate(tiny_model, strings, batch_size=2)
+    assert len(answers) == len(strings)
+    assert all(len(a) == 10 and set(a) <= set(ISO_CHARACTERS) for a in answers)
+    assert answers[:3] * 3 == answers  # the same string gets the same answer wherever it is in the batch
+    assert translate(tiny_model, "03.05.98") == answers[1]
+
+
+@pytest.mark.parametrize(
+    "strings, error",
+    [([""], "empty string"), (["9" * 41], "max_length=40"), ([], "empty list"), ([None], "not a string")],
+)
+def test_translate_refuses_bad_strings(tiny_model, strings, error):
+    with pytest.raises(ValueError, match=error):
+        translate(tiny_model, strings)
+
+
+def test_translate_warns_about_unknown_characters(tiny_model):
+    with pytest.warns(UserWarning, match="'!'"):
+        answers = translate(tiny_model, ["3 May 1998!"])
+    assert len(answers[0]) == 10
+    with pytest.raises(ValueError, match="'!'"):
+        translate(tiny_model, ["3 May 1998!"], unknown="raise")
+
+
+def test_translate_refuses_a_model_of_another_vocabulary(tiny_model):
+    with pytest.raises(ValueError, match="Embedding knows"):
+        translate(tiny_model, ["3 May 1998"], vocabulary=DateVocabulary("0123456789 May"))
+    with pytest.raises(ValueError, match="writes"):
+        translate(tiny_model, ["3"], vocabulary=DateVocabulary("0123456789", output_characters="0123456789"))
+    with pytest.raises(ValueError, match="batch_size"):
+        translate(tiny_model, ["3 May 1998"], batch_size=0)
+
+
+def test_translate_works_with_a_saved_and_loaded_model(tiny_model, tmp_path, vocabulary):
+    tiny_model.optimizer.build(tiny_model.trainable_variables)  # as after training, so that it saves and loads
+    tiny_model.save(tmp_path / "dates.keras")
+    loaded = keras.models.load_model(tmp_path / "dates.keras")
+    strings = ["3 May 1998", "Sunday, May 3, 1998", "1998/05/03"]
+    assert translate(loaded, strings) == translate(tiny_model, strings)
+    vocabulary_again = DateVocabulary.from_json(vocabulary.to_json())
+    assert translate(loaded, strings, vocabulary_again) == translate(tiny_model, strings)
+    ids = vocabulary.encode(strings)
+    assert np.array_equal(
+        keras.ops.convert_to_numpy(date_attention_model(loaded)(ids)),
+        keras.ops.convert_to_numpy(date_attention_model(tiny_model)(ids)),
+    )
+
+
+def test_plot_date_attention_labels_both_axes_with_characters(tiny_model):
+    ax = plot_date_attention(tiny_model, "3 May 1998")
+    assert [t.get_text() for t in ax.get_xticklabels()] == list("3␣May␣1998")
+    answer = translate(tiny_model, "3 May 1998")
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(answer)
+    assert ax.images[0].get_array().shape == (10, 10)
+    assert "3 May 1998" in ax.get_title() and answer in ax.get_title()
+    plt.close(ax.figure)
+
+
+def test_plot_date_attention_draws_on_a_given_axes(tiny_model):
+    fig, ax = plt.subplots()
+    assert plot_date_attention(tiny_model, "03.05.98", ax=ax) is ax
+    plt.close(fig)
+
+
+def test_plot_date_attention_refuses_bad_input(tiny_model):
+    with pytest.raises(ValueError, match="one string"):
+        plot_date_attention(tiny_model, ["3 May 1998"])
+    with pytest.raises(ValueError, match="empty string"):
+        plot_date_attention(tiny_model, "")
+
+
+def test_no_attention_to_show_without_return_attention():
+    characters = keras.Input(shape=(None,), dtype="int32")
+    h = keras.layers.LSTM(4, return_sequences=True)(keras.layers.Embedding(67, 4, mask_zero=True)(characters))
+    from lstm_attention import AttentionDecoder
+
+    model = keras.Model(characters, AttentionDecoder(4, 11, output_length=10)(h))
+    with pytest.raises(ValueError, match="return_attention=False"):
+        date_attention_model(model)
+    with pytest.raises(ValueError, match="one AttentionDecoder"):
+        date_attention_model(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
