@@ -247,3 +247,16 @@ def test_two_inputs_are_rejected():
 def test_unroll_needs_a_known_length():
     with pytest.raises(ValueError, match="unroll=True.* needs a known number of steps"):
         AttentionDecoder(4, 3, unroll=True)(keras.Input((None, 6)))
+
+
+def test_only_the_unrolled_loop_opts_in_to_xla():
+    # Keras turns XLA on by itself on a GPU when every layer supports it; TensorFlow cannot differentiate the
+    # scan loop under XLA, so the scan decoder must opt out and the unrolled one can train with it.
+    assert AttentionDecoder(4, 3).supports_jit is False
+    assert AttentionDecoder(4, 3, unroll=True).supports_jit is True
+    inputs = keras.Input((5, 3))
+    model = keras.Model(inputs, AttentionDecoder(6, 4, unroll=True)(inputs))
+    model.compile(loss="categorical_crossentropy", jit_compile=True)
+    rng = np.random.default_rng(12)
+    history = model.fit(rng.normal(size=(8, 5, 3)), keras.utils.to_categorical(rng.integers(0, 4, (8, 5)), 4), verbose=0)
+    assert np.isfinite(history.history["loss"][0])

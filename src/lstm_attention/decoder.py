@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['AttentionDecoder', 'plot_attention']
 
-# %% ../../chapters/06_decoder.ipynb #7e7a101d
+# %% ../../chapters/06_decoder.ipynb #a3122065
 import keras
 from keras import ops
 
@@ -39,6 +39,10 @@ class AttentionDecoder(keras.layers.Layer):
         self.return_attention = return_attention
         self.unroll = unroll
         self.supports_masking = True
+        # Keras compiles a model with XLA when a GPU is present (jit_compile="auto") and every layer supports it.
+        # TensorFlow cannot differentiate the scan loop under XLA (its gradient needs a fixed-size list), so only
+        # the unrolled loop opts in; with scan, training runs without XLA instead of failing.
+        self.supports_jit = unroll
         # The pieces of chapters 01, 04 and 05; their weights carry DESIGN.md's names (W_a, U_r, C_o, ...).
         self.alignment = AlignmentScores(self.units, name="alignment", dtype=self.dtype_policy)
         self.gates = ContextGRUGates(self.units, name="gates", dtype=self.dtype_policy)
@@ -141,7 +145,7 @@ class AttentionDecoder(keras.layers.Layer):
             )
         return shape
 
-# %% ../../chapters/06_decoder.ipynb #8ed82f98
+# %% ../../chapters/06_decoder.ipynb #cd1977cd
 import matplotlib.pyplot as plt
 import numpy as np
 from keras import ops
