@@ -28,8 +28,14 @@ def generated_modules(package_dir: Path) -> dict[str, str]:
     return {
         path.relative_to(package_dir).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(package_dir.rglob("*.py"))
-        if path.read_text(encoding="utf-8").startswith(GENERATED_MARK)
+        if is_generated(path.read_text(encoding="utf-8"))
     }
+
+
+def is_generated(text: str) -> bool:
+    """Whether nbdev wrote this module text: its mark opens the file, or follows the one-line docstring that
+    nbdev writes first when the chapter has a `>` subtitle."""
+    return any(line.startswith(GENERATED_MARK) for line in text.splitlines()[:3])
 
 
 def export_chapters(chapters_dir: Path, package_dir: Path) -> dict[str, str]:
@@ -39,12 +45,18 @@ def export_chapters(chapters_dir: Path, package_dir: Path) -> dict[str, str]:
     Returns the generated modules' text by file name.
     """
     from nbdev.export import nb_export
+    from nbdev.maker import ModuleMaker
+
+    def module_maker(dest, name, nb_path, is_new=True, **kwargs):
+        # A cell marked `#| export other_module` (chapter 01's `#| export validation`) writes a module of its
+        # own. nbdev would append it to an existing other_module.py, which was removed above: write it anew.
+        return ModuleMaker(dest, name, nb_path, is_new=True, **kwargs)
 
     package_dir.mkdir(parents=True, exist_ok=True)
     for name in generated_modules(package_dir):
         (package_dir / name).unlink()
     for notebook in sorted(chapters_dir.glob("*.ipynb")):
-        nb_export(str(notebook), lib_path=str(package_dir))
+        nb_export(str(notebook), lib_path=str(package_dir), mod_maker=module_maker)
     return generated_modules(package_dir)
 
 
