@@ -14,7 +14,7 @@ SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 # Less TensorFlow chatter in the terminal; stored notebook outputs are kept clean by tests/ipython/.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help book test test-book chromium sync outputs bench clean
+.PHONY: help book test test-book chromium sync outputs figures bench clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (from the stored notebook outputs)"
@@ -22,6 +22,7 @@ help:
 	@echo "make test-book  the built book checked page by page in headless Chromium"
 	@echo "make sync     regenerate src/lstm_attention/ from the chapters' #| export cells"
 	@echo "make outputs  re-run every chapter in a fresh kernel and store its outputs (NB=chapters/x.ipynb for one)"
+	@echo "make figures  redraw the picture of the decoder step, images/architecture*.svg, from tools/architecture.py"
 	@echo "make bench    speed and memory benchmarks, written to benchmarks/RESULTS.md"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -74,6 +75,10 @@ sync: $(STAMP)
 
 outputs: $(STAMP)
 	$(BIN)/python tools/chapters.py outputs $(NB)
+
+# The picture of one decoder step (the intro's, and chapters 01-05's with their piece highlighted).
+figures: $(STAMP)
+	$(BIN)/python tools/architecture.py images
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
