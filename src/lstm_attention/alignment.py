@@ -14,8 +14,8 @@ from .validation import check_last_dimension_known, positive_integer
 from .validation import check_matches_built, check_matches_setting
 
 # Chapters 6 and 7 import these two helpers from here, under their earlier names.
-from .validation import positive_integer as _positive_integer  # noqa: F401
-from .validation import static_shape as _shape  # noqa: F401
+from .validation import positive_integer as _positive_integer  # noqa
+from .validation import static_shape as _shape  # noqa
 
 
 @keras.saving.register_keras_serializable(package="lstm_attention")
@@ -28,9 +28,9 @@ class AlignmentScores(keras.layers.Layer):
         **kwargs: passed on to `keras.layers.Layer` (`name`, `dtype`, ...).
 
     Call arguments:
-        inputs: a list `[s_prev, h]`: the decoder state s_{t-1}, shape (batch, n) for one
-            step or (batch, T_y, n) for T_y steps, and the encoder outputs h_1..h_{T_x},
-            shape (batch, T_x, d).
+        inputs: a list `[s_prev, h]`: the decoder state s_{t-1}, shape (batch, n) for
+            one step or (batch, T_y, n) for T_y steps, and the encoder outputs
+            h_1..h_{T_x}, shape (batch, T_x, d).
 
     Returns:
         The energies e, shape (batch, T_x) or (batch, T_y, T_x).
@@ -52,18 +52,24 @@ class AlignmentScores(keras.layers.Layer):
     def build(self, input_shape):
         _, h_shape = self._check_shapes(input_shape)
         n, d = self.units, h_shape[-1]
-        self.W_a = self.add_weight(name="W_a", shape=(n, n), initializer="glorot_uniform")
-        self.U_a = self.add_weight(name="U_a", shape=(d, n), initializer="glorot_uniform")
+        self.W_a = self.add_weight(
+            name="W_a", shape=(n, n), initializer="glorot_uniform"
+        )
+        self.U_a = self.add_weight(
+            name="U_a", shape=(d, n), initializer="glorot_uniform"
+        )
         self.b_a = self.add_weight(name="b_a", shape=(n,), initializer="zeros")
         self.V_a = self.add_weight(name="V_a", shape=(n,), initializer="glorot_uniform")
 
     def project_encoder_outputs(self, h):
-        "U_a h_j + b_a for every j, (batch, T_x, d) -> (batch, T_x, n): once per sequence."
+        "U_a h_j + b_a for every j, (batch, T_x, d) -> (batch, T_x, n)."
         return ops.matmul(h, self.U_a) + self.b_a
 
     def score(self, s_prev, projected):
         "Energies from s_{t-1}, (batch, [T_y,] n), and U_a h + b_a, (batch, T_x, n)."
-        query = ops.expand_dims(ops.matmul(s_prev, self.W_a), axis=-2)  # (batch, [T_y,] 1, n)
+        query = ops.expand_dims(
+            ops.matmul(s_prev, self.W_a), axis=-2
+        )  # (batch, [T_y,] 1, n)
         if len(s_prev.shape) == 3:
             projected = ops.expand_dims(projected, axis=1)  # (batch, 1, T_x, n)
         # (batch, [T_y,] T_x)
@@ -82,13 +88,17 @@ class AlignmentScores(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
     def _check_shapes(self, inputs):
-        "The shapes of [s_prev, h] (tensors or shapes), checked; a ValueError naming the problem."
+        "The shapes of [s_prev, h] (tensors or shapes), checked; a ValueError if wrong."
         s_shape, h_shape = check_inputs(
             self, inputs, ["s_prev", "h"], ["the decoder state", "the encoder outputs"]
         )
         check_rank(self, "h (the encoder outputs)", h_shape, ("batch", "T_x", "d"))
         check_rank(
-            self, "s_prev (the decoder state)", s_shape, ("batch", "n"), ("batch", "T_y", "n")
+            self,
+            "s_prev (the decoder state)",
+            s_shape,
+            ("batch", "n"),
+            ("batch", "T_y", "n"),
         )
         check_matches_setting(self, "s_prev", s_shape, "units")
         check_last_dimension_known(self, "h (d, the encoder output size)", h_shape)

@@ -11,7 +11,7 @@ from keras import ops
 
 
 def context_vector(alpha, h):
-    """Eq. 3, c_t = sum_j alpha_tj h_j: the encoder outputs h weighted by the weights alpha.
+    """Eq. 3, c_t = sum_j alpha_tj h_j: the encoder outputs h weighted by alpha.
 
     Args:
         alpha: the attention weights, (batch, T_x) for one decoder step, or
@@ -25,7 +25,9 @@ def context_vector(alpha, h):
         alpha_row = ops.expand_dims(alpha, axis=1)  # (batch, 1, T_x)
         # (batch, 1, T_x) @ (batch, T_x, d) -> (batch, 1, d) -> (batch, d)
         return ops.squeeze(ops.matmul(alpha_row, h), axis=1)
-    return ops.matmul(alpha, h)  # (batch, T_y, T_x) @ (batch, T_x, d) -> (batch, T_y, d)
+    return ops.matmul(
+        alpha, h
+    )  # (batch, T_y, T_x) @ (batch, T_x, d) -> (batch, T_y, d)
 
 # %% ../../chapters/03_context.ipynb #8b00a7fc
 from .validation import check_inputs, check_rank, check_same_batch
@@ -33,15 +35,15 @@ from .validation import check_inputs, check_rank, check_same_batch
 
 @keras.saving.register_keras_serializable(package="lstm_attention")
 class ContextVector(keras.layers.Layer):
-    """The context vector of eq. 3, c_t = sum_j alpha_tj h_j, as a layer without weights.
+    """The context vector of eq. 3, c_t = sum_j alpha_tj h_j: a layer without weights.
 
     Args:
         **kwargs: passed on to `keras.layers.Layer` (`name`, `dtype`, ...).
 
     Call arguments:
         inputs: a list `[alpha, h]`: the attention weights, shape (batch, T_x) for one
-            step or (batch, T_y, T_x) for T_y steps, and the encoder outputs h_1..h_{T_x},
-            shape (batch, T_x, d).
+            step or (batch, T_y, T_x) for T_y steps, and the encoder outputs
+            h_1..h_{T_x}, shape (batch, T_x, d).
 
     Returns:
         The context vectors c, shape (batch, d) or (batch, T_y, d).
@@ -66,9 +68,12 @@ class ContextVector(keras.layers.Layer):
         return alpha_shape[:-1] + (h_shape[-1],)  # (batch, [T_y,] d)
 
     def _check_shapes(self, inputs):
-        "The shapes of [alpha, h] (tensors or shapes), checked; a ValueError naming the problem."
+        "The shapes of [alpha, h] (tensors or shapes), checked; a ValueError if wrong."
         alpha_shape, h_shape = check_inputs(
-            self, inputs, ["alpha", "h"], ["the attention weights", "the encoder outputs"]
+            self,
+            inputs,
+            ["alpha", "h"],
+            ["the attention weights", "the encoder outputs"],
         )
         check_rank(self, "h (the encoder outputs)", h_shape, ("batch", "T_x", "d"))
         check_rank(
@@ -80,9 +85,9 @@ class ContextVector(keras.layers.Layer):
         )
         if None not in (alpha_shape[-1], h_shape[1]) and alpha_shape[-1] != h_shape[1]:
             raise ValueError(
-                f"{type(self).__name__}: alpha has {alpha_shape[-1]} weights per step (its last "
-                f"dimension, T_x), but h has {h_shape[1]} encoder outputs (its second dimension, "
-                "T_x); the two T_x must be equal."
+                f"{type(self).__name__}: alpha has {alpha_shape[-1]} weights per step "
+                f"(its last dimension, T_x), but h has {h_shape[1]} encoder outputs "
+                "(its second dimension, T_x); the two T_x must be equal."
             )
         check_same_batch(self, ["alpha", "h"], [alpha_shape, h_shape])
         return alpha_shape, h_shape

@@ -9,7 +9,12 @@ __all__ = ['ContextGRUGates']
 import keras
 from keras import ops
 
-from .validation import batch_size, check_inputs, check_rank, check_same_batch
+from lstm_attention.validation import (
+    batch_size,
+    check_inputs,
+    check_rank,
+    check_same_batch,
+)
 from .validation import check_last_dimension_known, positive_integer
 from .validation import check_matches_built, check_matches_setting
 
@@ -35,39 +40,54 @@ class ContextGRUGates(keras.layers.Layer):
     Returns:
         The new state s_t, shape (batch, n).
 
-    A decoder that runs one step at a time calls `gates(y_prev, s_prev, c)` instead, which
-    skips the checks and returns all of (r_t, z_t, s~_t, s_t).
+    A decoder that runs one step at a time calls `gates(y_prev, s_prev, c)` instead,
+    which skips the checks and returns all of (r_t, z_t, s~_t, s_t).
 
     Example:
 
     >>> layer = ContextGRUGates(units=4)
-    >>> y_prev, s_prev, c = keras.ops.zeros((2, 5)), keras.ops.zeros((2, 4)), keras.ops.ones((2, 6))
+    >>> y_prev, s_prev = keras.ops.zeros((2, 5)), keras.ops.zeros((2, 4))
+    >>> c = keras.ops.ones((2, 6))
     >>> tuple(layer([y_prev, s_prev, c]).shape)
     (2, 4)
     """
 
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
-        self.units = positive_integer("units", units)  # n, the size of the decoder state
+        self.units = positive_integer(
+            "units", units
+        )  # n, the size of the decoder state
 
     def build(self, input_shape):
         y_shape, _, c_shape = self._check_shapes(input_shape)
         K, n, d = y_shape[-1], self.units, c_shape[-1]
-        self.W_r = self.add_weight(name="W_r", shape=(K, n), initializer="glorot_uniform")
-        self.W_z = self.add_weight(name="W_z", shape=(K, n), initializer="glorot_uniform")
-        self.W_p = self.add_weight(name="W_p", shape=(K, n), initializer="glorot_uniform")
+        self.W_r = self.add_weight(
+            name="W_r", shape=(K, n), initializer="glorot_uniform"
+        )
+        self.W_z = self.add_weight(
+            name="W_z", shape=(K, n), initializer="glorot_uniform"
+        )
+        self.W_p = self.add_weight(
+            name="W_p", shape=(K, n), initializer="glorot_uniform"
+        )
         self.U_r = self.add_weight(name="U_r", shape=(n, n), initializer="orthogonal")
         self.U_z = self.add_weight(name="U_z", shape=(n, n), initializer="orthogonal")
         self.U_p = self.add_weight(name="U_p", shape=(n, n), initializer="orthogonal")
-        self.C_r = self.add_weight(name="C_r", shape=(d, n), initializer="glorot_uniform")
-        self.C_z = self.add_weight(name="C_z", shape=(d, n), initializer="glorot_uniform")
-        self.C_p = self.add_weight(name="C_p", shape=(d, n), initializer="glorot_uniform")
+        self.C_r = self.add_weight(
+            name="C_r", shape=(d, n), initializer="glorot_uniform"
+        )
+        self.C_z = self.add_weight(
+            name="C_z", shape=(d, n), initializer="glorot_uniform"
+        )
+        self.C_p = self.add_weight(
+            name="C_p", shape=(d, n), initializer="glorot_uniform"
+        )
         self.b_r = self.add_weight(name="b_r", shape=(n,), initializer="zeros")
         self.b_z = self.add_weight(name="b_z", shape=(n,), initializer="zeros")
         self.b_p = self.add_weight(name="b_p", shape=(n,), initializer="zeros")
 
     def gates(self, y_prev, s_prev, c):
-        """Eqs. 4-7 on y_{t-1} (batch, K), s_{t-1} (batch, n), c_t (batch, d), unchecked.
+        """Eqs. 4-7 on y_{t-1} (batch, K), s_{t-1} (batch, n), c_t (batch, d).
 
         Returns (r_t, z_t, s~_t, s_t), each (batch, n).
         """
@@ -104,17 +124,24 @@ class ContextGRUGates(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
     def _check_shapes(self, inputs):
-        "The shapes of [y_prev, s_prev, c] (tensors or shapes), checked; a ValueError if wrong."
+        "The shapes of [y_prev, s_prev, c], checked: a ValueError if bad."
         names = ["y_prev", "s_prev", "c"]
         y_shape, s_shape, c_shape = check_inputs(
-            self, inputs, names, ["the previous output", "the decoder state", "the context vector"]
+            self,
+            inputs,
+            names,
+            ["the previous output", "the decoder state", "the context vector"],
         )
         check_rank(self, "y_prev (the previous output)", y_shape, ("batch", "K"))
         check_rank(self, "s_prev (the decoder state)", s_shape, ("batch", "n"))
         check_rank(self, "c (the context vector)", c_shape, ("batch", "d"))
         check_matches_setting(self, "s_prev", s_shape, "units")
-        check_last_dimension_known(self, "y_prev (K, the number of output symbols)", y_shape)
-        check_matches_built(self, "y_prev", y_shape, "W_r", "previous outputs of size K")
+        check_last_dimension_known(
+            self, "y_prev (K, the number of output symbols)", y_shape
+        )
+        check_matches_built(
+            self, "y_prev", y_shape, "W_r", "previous outputs of size K"
+        )
         check_last_dimension_known(self, "c (d, the context vector size)", c_shape)
         check_matches_built(self, "c", c_shape, "C_r", "context vectors of size d")
         check_same_batch(self, names, [y_shape, s_shape, c_shape])

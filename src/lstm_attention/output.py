@@ -9,14 +9,19 @@ __all__ = ['OutputDistribution']
 import keras
 from keras import ops
 
-from .validation import batch_size, check_inputs, check_rank, check_same_batch
+from lstm_attention.validation import (
+    batch_size,
+    check_inputs,
+    check_rank,
+    check_same_batch,
+)
 from .validation import check_last_dimension_known, positive_integer
 from .validation import check_matches_built, check_matches_setting
 
 
 @keras.saving.register_keras_serializable(package="lstm_attention")
 class OutputDistribution(keras.layers.Layer):
-    """The output layer of eq. 8: y_t = softmax(W_o y_{t-1} + U_o s_{t-1} + C_o c_t + b_o).
+    """Eq. 8, y_t = softmax(W_o y_{t-1} + U_o s_{t-1} + C_o c_t + b_o).
 
     Args:
         output_dim: K, the number of output symbols; a positive integer.
@@ -36,25 +41,34 @@ class OutputDistribution(keras.layers.Layer):
     Example:
 
     >>> layer = OutputDistribution(output_dim=5)
-    >>> y_prev, s_prev, c = keras.ops.zeros((2, 5)), keras.ops.zeros((2, 4)), keras.ops.ones((2, 6))
+    >>> y_prev, s_prev = keras.ops.zeros((2, 5)), keras.ops.zeros((2, 4))
+    >>> c = keras.ops.ones((2, 6))
     >>> tuple(layer([y_prev, s_prev, c]).shape)
     (2, 5)
     """
 
     def __init__(self, output_dim, **kwargs):
         super().__init__(**kwargs)
-        self.output_dim = positive_integer("output_dim", output_dim)  # K, the output symbols
+        self.output_dim = positive_integer(
+            "output_dim", output_dim
+        )  # K, the output symbols
 
     def build(self, input_shape):
         _, s_shape, c_shape = self._check_shapes(input_shape)
         K, n, d = self.output_dim, s_shape[-1], c_shape[-1]
-        self.W_o = self.add_weight(name="W_o", shape=(K, K), initializer="glorot_uniform")
-        self.U_o = self.add_weight(name="U_o", shape=(n, K), initializer="glorot_uniform")
-        self.C_o = self.add_weight(name="C_o", shape=(d, K), initializer="glorot_uniform")
+        self.W_o = self.add_weight(
+            name="W_o", shape=(K, K), initializer="glorot_uniform"
+        )
+        self.U_o = self.add_weight(
+            name="U_o", shape=(n, K), initializer="glorot_uniform"
+        )
+        self.C_o = self.add_weight(
+            name="C_o", shape=(d, K), initializer="glorot_uniform"
+        )
         self.b_o = self.add_weight(name="b_o", shape=(K,), initializer="zeros")
 
     def logits(self, y_prev, s_prev, c):
-        "W_o y_{t-1} + U_o s_{t-1} + C_o c_t + b_o, (batch, K), before the softmax. Unchecked."
+        "The logits W_o y_{t-1} + U_o s_{t-1} + C_o c_t + b_o, (batch, K). Unchecked."
         return (
             ops.matmul(y_prev, self.W_o)
             + ops.matmul(s_prev, self.U_o)
@@ -74,10 +88,13 @@ class OutputDistribution(keras.layers.Layer):
         return {**super().get_config(), "output_dim": self.output_dim}
 
     def _check_shapes(self, inputs):
-        "The shapes of [y_prev, s_prev, c] (tensors or shapes), checked; a ValueError if wrong."
+        "The shapes of [y_prev, s_prev, c], checked: a ValueError if bad."
         names = ["y_prev", "s_prev", "c"]
         y_shape, s_shape, c_shape = check_inputs(
-            self, inputs, names, ["the previous output", "the decoder state", "the context vector"]
+            self,
+            inputs,
+            names,
+            ["the previous output", "the decoder state", "the context vector"],
         )
         check_rank(self, "y_prev (the previous output)", y_shape, ("batch", "K"))
         check_rank(self, "s_prev (the decoder state)", s_shape, ("batch", "n"))

@@ -11,7 +11,7 @@ from keras import ops
 
 
 def masked_softmax(energies, mask=None):
-    """Eq. 2 over the last axis, alpha_tj = exp(e_tj) / sum_k exp(e_tk): stable, padding masked.
+    """Eq. 2 over the last axis, alpha_tj = exp(e_tj) / sum_k exp(e_tk); stable, masked.
 
     Args:
         energies: the energies e, shape (batch, T_x) or (batch, T_y, T_x).
@@ -19,26 +19,36 @@ def masked_softmax(energies, mask=None):
             applies to every decoder step.
 
     Returns:
-        The attention weights alpha, shaped like `energies`. The weights of a row sum to 1
-        over its real positions; masked positions get exactly 0; a row with no real
+        The attention weights alpha, shaped like `energies`. The weights of a row sum to
+        1 over its real positions; masked positions get exactly 0; a row with no real
         position gets all zeros, never NaN. No checks (it runs once per decoder step):
         `AttentionWeights` is the checked layer.
     """
     if mask is None:
         maximum = ops.stop_gradient(ops.max(energies, axis=-1, keepdims=True))
         exponentials = ops.exp(energies - maximum)  # every exponent <= 0: no overflow
-        return exponentials / ops.sum(exponentials, axis=-1, keepdims=True)  # the sum is >= 1
+        return exponentials / ops.sum(
+            exponentials, axis=-1, keepdims=True
+        )  # the sum is >= 1
     if len(mask.shape) < len(energies.shape):
-        mask = ops.expand_dims(mask, axis=-2)  # (batch, 1, T_x): the same positions at every t
+        mask = ops.expand_dims(
+            mask, axis=-2
+        )  # (batch, 1, T_x): the same positions at every t
     # The largest energy over the real positions; 0 (not -inf) in a row that has none,
     # so that nothing below is infinite.
     maximum = ops.max(ops.where(mask, energies, float("-inf")), axis=-1, keepdims=True)
     maximum = ops.stop_gradient(ops.where(ops.isfinite(maximum), maximum, 0.0))
     # Masked energies become 0 before exp (keeps exp and its gradient finite), and their
     # exponentials 0 after it.
-    exponentials = ops.where(mask, ops.exp(ops.where(mask, energies - maximum, 0.0)), 0.0)
-    total = ops.sum(exponentials, axis=-1, keepdims=True)  # >= 1 if the row has a real position
-    return exponentials / ops.where(total > 0, total, 1.0)  # a row of padding only: 0 / 1 = 0
+    exponentials = ops.where(
+        mask, ops.exp(ops.where(mask, energies - maximum, 0.0)), 0.0
+    )
+    total = ops.sum(
+        exponentials, axis=-1, keepdims=True
+    )  # >= 1 if the row has a real position
+    return exponentials / ops.where(
+        total > 0, total, 1.0
+    )  # a row of padding only: 0 / 1 = 0
 
 # %% ../../chapters/02_softmax.ipynb #3fe04bb7
 from .validation import check_rank, static_shape
@@ -46,7 +56,7 @@ from .validation import check_rank, static_shape
 
 @keras.saving.register_keras_serializable(package="lstm_attention")
 class AttentionWeights(keras.layers.Layer):
-    """Eq. 2 as a layer without weights: the attention weights alpha from the energies e.
+    """Eq. 2 as a layer without weights: the attention weights alpha from the energies.
 
     Args:
         **kwargs: passed on to `keras.layers.Layer` (`name`, `dtype`, ...).
@@ -77,15 +87,21 @@ class AttentionWeights(keras.layers.Layer):
         return self._check_inputs(energies_shape)
 
     def compute_output_spec(self, energies, mask=None):
-        return keras.KerasTensor(self._check_inputs(energies, mask), dtype=self.compute_dtype)
+        return keras.KerasTensor(
+            self._check_inputs(energies, mask), dtype=self.compute_dtype
+        )
 
     def compute_mask(self, energies, mask=None):
         return None  # the mask is used up: padded positions already have weight 0
 
     def _check_inputs(self, energies, mask=None):
-        "The energies' shape, checked with the mask's dtype and shape; a ValueError if wrong."
+        "The energies' shape, after checking it and the mask."
         energies_shape = check_rank(
-            self, "the energies", static_shape(energies), ("batch", "T_x"), ("batch", "T_y", "T_x")
+            self,
+            "the energies",
+            static_shape(energies),
+            ("batch", "T_x"),
+            ("batch", "T_y", "T_x"),
         )
         if mask is None:
             return energies_shape
@@ -96,13 +112,16 @@ class AttentionWeights(keras.layers.Layer):
                 f"{name}: the mask must be boolean, True at the real source positions; "
                 f"got dtype {mask_dtype}."
             )
-        mask_shape, expected = static_shape(mask), (energies_shape[0], energies_shape[-1])
+        mask_shape, expected = (
+            static_shape(mask),
+            (energies_shape[0], energies_shape[-1]),
+        )
         if len(mask_shape) != 2 or any(
             None not in (size, expected_size) and size != expected_size
             for size, expected_size in zip(mask_shape, expected)
         ):
             raise ValueError(
-                f"{name}: the mask must have shape (batch, T_x) = {expected} to match energies "
-                f"of shape {energies_shape}; got a mask of shape {mask_shape}."
+                f"{name}: the mask must have shape (batch, T_x) = {expected} to match "
+                f"energies of shape {energies_shape}; got a mask of shape {mask_shape}."
             )
         return energies_shape

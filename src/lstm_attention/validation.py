@@ -5,7 +5,7 @@ __all__ = ['positive_integer', 'static_shape', 'batch_size', 'check_inputs', 'ch
            'check_matches_setting', 'check_matches_built', 'check_same_batch']
 
 # %% ../../chapters/01_alignment.ipynb #bd7661a3
-"""Input checks shared by the layers of the book: each raises a ValueError naming the problem."""
+"""Input checks shared by the book's layers: ValueErrors that name the problem."""
 import numbers
 
 
@@ -50,8 +50,11 @@ def check_inputs(layer, inputs, names, meanings):
     is_list = isinstance(inputs, (list, tuple))
     if is_list and len(inputs) == len(names) and all(map(_is_tensor_or_shape, inputs)):
         return [static_shape(x) for x in inputs]
-    if hasattr(inputs, "shape") or (is_list and not any(map(_is_tensor_or_shape, inputs))):
-        got = f"one tensor of shape {static_shape(inputs)}"  # a tensor, or the shape of one
+    if hasattr(inputs, "shape") or (
+        is_list and not any(map(_is_tensor_or_shape, inputs))
+    ):
+        # a tensor, or the shape of one
+        got = f"one tensor of shape {static_shape(inputs)}"
     elif is_list:
         shapes = [static_shape(x) if _is_tensor_or_shape(x) else x for x in inputs]
         got = f"{len(inputs)} inputs of shapes {shapes}"
@@ -73,14 +76,18 @@ def check_rank(layer, what, shape, *layouts):
         options = ", or ".join(
             f"rank {len(layout)}, ({', '.join(layout)})" for layout in layouts
         )
-        raise ValueError(f"{_layer_name(layer)}: {what} must have {options}; got shape {shape}.")
+        raise ValueError(
+            f"{_layer_name(layer)}: {what} must have {options}; got shape {shape}."
+        )
     return shape
 
 
 def check_last_dimension_known(layer, what, shape):
     "A ValueError if the last dimension of `shape` is unknown (None)."
     if shape[-1] is None:
-        raise ValueError(f"{_layer_name(layer)}: the last dimension of {what} must be known.")
+        raise ValueError(
+            f"{_layer_name(layer)}: the last dimension of {what} must be known."
+        )
 
 
 def _check_last_dimension(layer, name, shape, size, reason):
@@ -92,17 +99,19 @@ def _check_last_dimension(layer, name, shape, size, reason):
 
 
 def check_matches_setting(layer, name, shape, setting):
-    "A ValueError if the last dimension of `shape` is known and differs from `layer.<setting>`."
+    "A ValueError if the last dimension of `shape` is known and not `layer.<setting>`."
     value = getattr(layer, setting)
     _check_last_dimension(layer, name, shape, value, f"the layer has {setting}={value}")
 
 
 def check_matches_built(layer, name, shape, weight, what):
-    """On a built layer, a ValueError if the last dimension of `shape` differs from the size
-    that the weight named `weight` reads (its first dimension); `what` names that size."""
+    """On a built layer, a ValueError if the last dimension of `shape` differs from the
+    size that the weight named `weight` reads (its first dimension), named by `what`."""
     if layer.built:
         size = getattr(layer, weight).shape[0]
-        _check_last_dimension(layer, name, shape, size, f"the layer was built for {what}={size}")
+        _check_last_dimension(
+            layer, name, shape, size, f"the layer was built for {what}={size}"
+        )
 
 
 def check_same_batch(layer, names, shapes):
@@ -110,5 +119,6 @@ def check_same_batch(layer, names, shapes):
     sizes = [shape[0] for shape in shapes]
     if len({size for size in sizes if size is not None}) > 1:
         raise ValueError(
-            f"{_layer_name(layer)}: {_and(names)} have different batch sizes, {_and(sizes)}."
+            f"{_layer_name(layer)}: {_and(names)} have different batch sizes, "
+            f"{_and(sizes)}."
         )
