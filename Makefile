@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_CHECK_STAMP := $(VENV)/.installed-book-check
-# The reader's environment: only the package (a regular install, no extras) and its declared dependencies, plus
-# ipykernel to run notebooks: what a Colab reader has after a chapter's first cell. nbval runs the chapters there.
+# The reader's environment: only the package (a regular install, with the `tasks` extra that chapter 08's first
+# cell installs too) and its declared dependencies, plus ipykernel to run notebooks: what a Colab reader has after
+# a chapter's first cell. nbval runs the chapters there.
 READER_VENV   := .venv-reader
 READER_STAMP  := $(READER_VENV)/.installed
 READER_KERNEL := lstm-attention-reader
@@ -14,7 +15,7 @@ SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 # Less TensorFlow chatter in the terminal; stored notebook outputs are kept clean by tests/ipython/.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help book test test-book chromium sync outputs figures bench clean
+.PHONY: help book test test-book chromium sync outputs figures checkpoint bench clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (from the stored notebook outputs)"
@@ -23,12 +24,13 @@ help:
 	@echo "make sync     regenerate src/lstm_attention/ from the chapters' #| export cells"
 	@echo "make outputs  re-run every chapter in a fresh kernel and store its outputs (NB=chapters/x.ipynb for one)"
 	@echo "make figures  redraw the picture of the decoder step, images/architecture*.svg, from tools/architecture.py"
+	@echo "make checkpoint  retrain chapter 08's dates model and store it in the package (src/lstm_attention/tasks/)"
 	@echo "make bench    speed and memory benchmarks, written to benchmarks/RESULTS.md"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[tasks,book,test]"
 	touch $@
 
 book: $(STAMP)
@@ -41,7 +43,7 @@ $(READER_STAMP): pyproject.toml constraints.txt
 	rm -rf $(READER_VENV)
 	$(PYTHON) -m venv $(READER_VENV)
 	$(READER_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(READER_VENV)/bin/python -m pip install --quiet -c constraints.txt . ipykernel
+	$(READER_VENV)/bin/python -m pip install --quiet -c constraints.txt ".[tasks]" ipykernel
 	$(READER_VENV)/bin/python -m ipykernel install --prefix $(READER_VENV) --name $(READER_KERNEL) > /dev/null
 	touch $@
 
@@ -54,7 +56,7 @@ test: $(STAMP) $(READER_STAMP)
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10
 
 $(BOOK_CHECK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test,book-check]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[tasks,book,test,book-check]"
 	touch $@
 
 chromium:
@@ -79,6 +81,10 @@ outputs: $(STAMP)
 # The picture of one decoder step (the intro's, and chapters 01-05's with their piece highlighted).
 figures: $(STAMP)
 	$(BIN)/python tools/architecture.py images
+
+# The trained dates model that the package ships, made by chapter 08's own functions with fixed seeds.
+checkpoint: $(STAMP)
+	$(BIN)/python tools/make_checkpoint.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

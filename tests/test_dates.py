@@ -1,6 +1,9 @@
-"""Unit tests of the dates task (chapter 08): formats, splits, vocabularies, model, translate, attention plots."""
+"""Unit tests of the dates task (chapter 08): formats, readings, splits, vocabularies, model, translate,
+attention plots, and the trained model shipped with the package."""
 import datetime
 import json
+import subprocess
+import sys
 import warnings
 
 import matplotlib
@@ -12,24 +15,34 @@ import pytest  # noqa: E402
 
 import keras  # noqa: E402
 
-from lstm_attention import (  # noqa: E402
+import lstm_attention.tasks  # noqa: E402
+from lstm_attention.tasks import (  # noqa: E402
     DATE_FORMATS,
+    FIRST_DATE,
+    HELD_OUT_FORMATS,
     ISO_CHARACTERS,
+    LAST_DATE,
     MAX_INPUT_LENGTH,
+    TRAINING_FORMATS,
     DateFormat,
     DateVocabulary,
     build_date_model,
     date_attention_model,
+    date_datasets,
+    date_exact_match,
     date_examples,
+    date_readings,
     default_date_vocabulary,
     english_ordinal,
     length_bucketed_batches,
     plot_date_attention,
+    pretrained_date_model,
+    save_date_model,
     split_dates,
     translate,
     trim_padding,
 )
-from lstm_attention.dates import FIRST_DATE, LAST_DATE  # noqa: E402
+from lstm_attention.tasks import dates  # noqa: E402
 
 MAY_3_1998 = datetime.date(1998, 5, 3)
 
@@ -37,10 +50,29 @@ MAY_3_1998 = datetime.date(1998, 5, 3)
 # --- formats -------------------------------------------------------------------------------------------------
 
 
-def test_there_are_at_least_20_distinct_formats_in_several_locales():
-    assert len({f.name for f in DATE_FORMATS}) == len(DATE_FORMATS) >= 20
-    assert len({f.locale for f in DATE_FORMATS}) >= 5
-    assert {"en_US", "en_GB", "de_DE", "fr_FR", "es_ES"} <= {f.locale for f in DATE_FORMATS}
+def test_there_are_many_distinct_formats_in_many_locales_some_held_out():
+    assert len({f.name for f in DATE_FORMATS}) == len(DATE_FORMATS) >= 60
+    assert DATE_FORMATS == TRAINING_FORMATS + HELD_OUT_FORMATS and len(HELD_OUT_FORMATS) >= 10
+    assert len({f.locale for f in DATE_FORMATS}) >= 12
+    assert {"en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "pt_BR", "ja_JP"} <= {f.locale for f in DATE_FORMATS}
+    assert {f.case for f in TRAINING_FORMATS} == {None, "upper", "lower", "title"}
+
+
+def test_numbers_come_in_every_order_and_separator():
+    may_3 = {f.render(MAY_3_1998) for f in TRAINING_FORMATS if f.numeric}
+    assert {"1998-05-03", "1998/05/03", "1998. 05. 03."} <= may_3  # year first
+    assert {"03.05.98", "03/05/1998", "03-05-1998"} <= may_3  # day first
+    assert {"5/3/98", "05/03/1998", "05-03-1998"} <= may_3  # month first
+
+
+def test_held_out_formats_write_other_strings_with_known_characters():
+    days = split_dates(seed=0).test[::50]
+    training = {f.render(day) for f in TRAINING_FORMATS for day in days}
+    for date_format in HELD_OUT_FORMATS:
+        written = {date_format.render(day) for day in days}
+        assert written - training, f"{date_format.name} writes only strings of the training formats"
+    held_out_characters = set("".join(f.render(d) for f in HELD_OUT_FORMATS for d in days))
+    assert held_out_characters <= set("".join(training))
 
 
 @pytest.mark.parametrize(
@@ -55,7 +87,15 @@ def test_there_are_at_least_20_distinct_formats_in_several_locales():
         (DateFormat("es_ES", "long"), "3 de mayo de 1998"),
         (DateFormat("en_US", "MMM {ordinal} yy"), "May 3rd 98"),
         (DateFormat("en_GB", "{ordinal} 'of' MMMM y"), "3rd of May 1998"),
-        (DateFormat("en_US", "dd MMM y", upper=True), "03 MAY 1998"),
+        (DateFormat("en_US", "dd MMM y", case="upper"), "03 MAY 1998"),
+        (DateFormat("en_US", "long", case="lower"), "may 3, 1998"),
+        (DateFormat("es_ES", "long", case="title"), "3 De Mayo De 1998"),
+        (DateFormat("de_DE", "EEE, d. MMM y"), "So., 3. Mai 1998"),
+        (DateFormat("de_DE", "EEE, d. MMM y", dots=False), "So, 3. Mai 1998"),
+        (DateFormat("hu_HU", "short"), "1998. 05. 03."),
+        (DateFormat("zh_CN", "short"), "1998/5/3"),
+        (DateFormat("en_US", "y.MM.dd"), "1998.05.03"),
+        (DateFormat("en_GB", "EEEE {ordinal} MMMM y"), "Sunday 3rd May 1998"),
     ],
 )
 def test_formats_write_3_may_1998(date_format, expected):
@@ -77,14 +117,52 @@ def test_english_ordinal(number, ordinal):
     assert english_ordinal(number) == ordinal
 
 
-def test_no_string_means_two_dates():
+def test_bad_case_raises():
+    with pytest.raises(ValueError, match="`case` must be one of"):
+        DateFormat("en_US", "long", case="capitals")
+
+
+def test_no_string_with_names_means_two_dates():
     days_of = {}
     for year in (1998, 2000):
         day = datetime.date(year, 1, 1)
         while day.year == year:
             for date_format in DATE_FORMATS:
-                assert days_of.setdefault(date_format.render(day), day) == day
+                if not date_format.numeric:
+                    assert days_of.setdefault(date_format.render(day), day) == day
             day += datetime.timedelta(days=1)
+
+
+def test_numeric_formats_read_back_what_they_write():
+    numeric = [f for f in DATE_FORMATS if f.numeric]
+    assert len(numeric) >= 15 and not DateFormat("en_US", "long").numeric
+    rng = np.random.default_rng(0)
+    span = (LAST_DATE - FIRST_DATE).days
+    for offset in rng.integers(0, span + 1, size=40):
+        day = FIRST_DATE + datetime.timedelta(days=int(offset))
+        for date_format in numeric:
+            string = date_format.render(day)
+            assert date_format.read(string) == day
+            assert day in date_readings(string)
+    assert DateFormat("en_US", "long").read("May 3, 1998") is None
+
+
+@pytest.mark.parametrize(
+    "string, readings",
+    [
+        ("3/5/98", ["1998-03-05", "1998-05-03"]),  # en_US short, es_ES short
+        ("05/03/1998", ["1998-03-05", "1998-05-03"]),  # en_US MM/dd/y, en_GB short
+        ("05-03-1998", ["1998-03-05", "1998-05-03"]),  # en_US MM-dd-y, nl_NL short
+        ("03/05/98", ["1998-05-03"]),  # only it_IT short writes it
+        ("13/05/1998", ["1998-05-13"]),
+        ("5/5/98", ["1998-05-05"]),
+        ("31/02/1998", []),
+        ("1998-05-03", ["1998-05-03"]),
+        ("May 3, 1998", []),  # names are not read back
+    ],
+)
+def test_date_readings(string, readings):
+    assert [day.isoformat() for day in date_readings(string)] == readings
 
 
 def test_every_string_fits_the_vocabulary_and_the_length_limit():
@@ -123,14 +201,18 @@ def test_split_dates_refuses_bad_arguments(kwargs):
 
 def test_examples_are_deterministic_balanced_and_right():
     days = split_dates(seed=0).test
-    examples = date_examples(days, 3 * len(DATE_FORMATS), seed=5)
-    assert examples == date_examples(days, 3 * len(DATE_FORMATS), seed=5)
-    assert examples != date_examples(days, 3 * len(DATE_FORMATS), seed=6)
+    examples = date_examples(days, 3 * len(TRAINING_FORMATS), seed=5)
+    assert examples == date_examples(days, 3 * len(TRAINING_FORMATS), seed=5)
+    assert examples != date_examples(days, 3 * len(TRAINING_FORMATS), seed=6)
     assert set(np.unique(examples.formats, return_counts=True)[1]) == {3}
     formats = {f.name: f for f in DATE_FORMATS}
-    for string, target, name in zip(*examples):
+    for string, target, name, ambiguous in zip(*examples):
         day = datetime.date.fromisoformat(target)
         assert day in set(days) and formats[name].render(day) == string
+        assert ambiguous == (len(date_readings(string)) > 1)
+    assert set(examples.formats) == {f.name for f in TRAINING_FORMATS}
+    held_out = date_examples(days, 2 * len(HELD_OUT_FORMATS), seed=5, formats=HELD_OUT_FORMATS)
+    assert set(held_out.formats) == {f.name for f in HELD_OUT_FORMATS}
 
 
 def test_examples_of_different_splits_share_no_date():
@@ -165,11 +247,11 @@ def test_reserved_ids_and_sizes(vocabulary):
 def test_the_default_vocabulary_is_deterministic(vocabulary):
     assert default_date_vocabulary() == vocabulary
     assert list(vocabulary.input_characters) == sorted(vocabulary.input_characters)
-    assert set("äéáû") <= set(vocabulary.input_characters)
+    assert set("äéáûçøÉÄ") <= set(vocabulary.input_characters)
 
 
 def test_input_round_trip(vocabulary):
-    strings = ["3. März 1998", "miércoles, 30 de septiembre de 2037", "5/3/98"]
+    strings = ["3. März 1998", "miércoles, 30 de septiembre de 2037", "5/3/98", "DÉCEMBRE", "março", "søndag"]
     assert vocabulary.decode(vocabulary.encode(strings)) == strings
 
 
@@ -365,3 +447,73 @@ def test_no_attention_to_show_without_return_attention():
         date_attention_model(model)
     with pytest.raises(ValueError, match="one AttentionDecoder"):
         date_attention_model(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+
+
+# --- the package's face, the data of the chapter, the shipped model ----------------------------------------
+
+
+def test_import_lstm_attention_needs_no_babel():
+    code = "import sys, lstm_attention; print('babel' in sys.modules, 'lstm_attention.tasks' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_tasks_package_exports_exactly_the_dates_module():
+    assert sorted(lstm_attention.tasks.__all__) == sorted(dates.__all__)
+    assert all(getattr(lstm_attention.tasks, name) is getattr(dates, name) for name in dates.__all__)
+    assert not {"translate", "DateFormat", "build_date_model"} & set(lstm_attention.__all__)
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    return date_datasets()
+
+
+def test_the_chapters_data(datasets):
+    assert [len(examples.strings) for examples in datasets] == [
+        40_000, 20 * len(TRAINING_FORMATS), 100 * len(TRAINING_FORMATS), 200 * len(HELD_OUT_FORMATS)
+    ]
+    splits = split_dates(seed=0)
+    assert set(datasets.test.targets) | set(datasets.new_formats.targets) <= {d.isoformat() for d in splits.test}
+    assert not set(datasets.train.targets) & set(datasets.test.targets)
+    assert set(datasets.new_formats.formats) == {f.name for f in HELD_OUT_FORMATS}
+    assert not any(datasets.new_formats.ambiguous) and 0.02 < np.mean(datasets.train.ambiguous) < 0.06
+
+
+def test_date_exact_match_counts_ambiguous_strings_apart():
+    examples = dates.DateExamples(["a", "b", "c", "d"], ["1", "2", "3", "4"], ["f"] * 4, [False, False, True, True])
+    answers = ["1", "x", "3", "x"]
+    assert date_exact_match(answers, examples) == 0.5
+    assert date_exact_match(answers, examples, ambiguous=True) == 0.5
+    assert date_exact_match(["1", "2", "x", "x"], examples) == 1.0
+    none_ambiguous = examples._replace(ambiguous=[False] * 4)
+    assert np.isnan(date_exact_match(answers, none_ambiguous, ambiguous=True))
+
+
+def test_save_date_model_and_load_it_again(tiny_model, tmp_path, vocabulary):
+    path = save_date_model(tiny_model, tmp_path)
+    assert path == tmp_path / "dates_model.keras" and (tmp_path / "dates_vocabulary.json").exists()
+    model, vocabulary_again = pretrained_date_model(tmp_path)
+    assert vocabulary_again == vocabulary
+    strings = ["3 May 1998", "1998/5/3", "SUNDAY, 3 MAY 1998"]
+    assert translate(model, strings, vocabulary_again) == translate(tiny_model, strings)
+    with pytest.raises(ValueError, match="Embedding knows"):
+        save_date_model(tiny_model, tmp_path / "other", vocabulary=DateVocabulary("0123456789 May"))
+
+
+def test_the_shipped_model_still_scores_99_percent_on_the_chapters_test_set(datasets):
+    shipped = importlib_resources_path("dates_model.keras")
+    assert shipped.stat().st_size < 1_000_000, "the shipped model should stay small"
+    model, vocabulary = pretrained_date_model()
+    assert vocabulary == default_date_vocabulary()
+    answers = translate(model, datasets.test.strings, vocabulary)
+    assert date_exact_match(answers, datasets.test) >= 0.99
+    ax = plot_date_attention(model, "Sunday, May 3, 1998", vocabulary=vocabulary)
+    assert ax.get_title().endswith("1998-05-03")
+    plt.close(ax.figure)
+
+
+def importlib_resources_path(name):
+    import importlib.resources
+
+    return importlib.resources.files("lstm_attention.tasks") / name

@@ -24,7 +24,7 @@ from matplotlib.patches import FancyBboxPatch, Polygon  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 # The canvas, in points; y grows downwards.
-WIDTH, HEIGHT = 800, 492
+WIDTH, HEIGHT = 660, 492
 
 # Colours. The card is light in both themes of the book; everything on it is chosen for a light ground.
 CARD, CARD_EDGE = "#ffffff", "#c9ced6"
@@ -61,17 +61,17 @@ class Box:
 
 
 # The pieces: one box per equation group, as the chapters build them.
-EQ1 = Box("eq1", 26, 346, 292, 424)
-EQ2 = Box("eq2", 326, 346, 512, 424)
-EQ3 = Box("eq3", 546, 346, 700, 424)
-BAR = Box("", 428, 118, 442, 312)  # where y_{t-1}, s_{t-1} and c_t meet: every one of eqs. 4-8 reads all three
-OUTPUT = Box("output", 470, 112, 744, 190)
-GATES = Box("gates", 470, 212, 744, 318)
+EQ1 = Box("eq1", 18, 346, 246, 424)
+EQ2 = Box("eq2", 290, 346, 452, 424)
+EQ3 = Box("eq3", 496, 346, 642, 424)
+BAR = Box("", 262, 118, 276, 312)  # where y_{t-1}, s_{t-1} and c_t meet: every one of eqs. 4-8 reads all three
+OUTPUT = Box("output", 304, 112, 600, 190)
+GATES = Box("gates", 304, 212, 600, 318)
 ENCODER = [Box("", 44 + 46 * i, 450, 80 + 46 * i, 482) for i in range(5)]
 
 # The two feedback loops, outermost first: s_t comes back as s_{t-1}, y_t as y_{t-1}.
-S_TOP, S_LEFT, S_RIGHT, S_BUS = 14, 12, 786, 92
-Y_TOP, Y_LEFT, Y_RIGHT, Y_BUS = 32, 30, 770, 64
+S_TOP, S_LEFT, S_RIGHT, S_BUS = 14, 12, 646, 92
+Y_TOP, Y_LEFT, Y_RIGHT, Y_BUS = 32, 30, 628, 64
 
 
 def styles(key: str, highlighted: str | None) -> dict:
@@ -181,9 +181,7 @@ def draw(highlighted: str | None = None):
     # h_j into eqs. 1 and 3.
     wire(ax, [(EQ1.cx - 40, ENCODER[0].y0), (EQ1.cx - 40, EQ1.y1)], wire_color("eq1"))
     label(ax, EQ1.cx - 30, 437, r"$h_j$", ink("eq1"), ha="left")
-    wire(ax, [(ENCODER[-1].x1, ENCODER[-1].cy + 9), (560, ENCODER[-1].cy + 9)], wire_color("eq3"),
-         head=False)
-    wire(ax, [(560, ENCODER[-1].cy + 9), (EQ3.cx, ENCODER[-1].cy + 9), (EQ3.cx, EQ3.y1)],
+    wire(ax, [(ENCODER[-1].x1, ENCODER[-1].cy + 9), (EQ3.cx, ENCODER[-1].cy + 9), (EQ3.cx, EQ3.y1)],
          wire_color("eq3"))
     label(ax, EQ3.cx + 10, 437, r"$h_j$", ink("eq3"), ha="left")
     # e_tj and alpha_tj along the attention row; c_t up into the decoder.
@@ -206,7 +204,7 @@ def draw(highlighted: str | None = None):
     label(ax, 58, S_BUS - 11, r"$s_{t-1}$", ink("eq1", "gates", "output"))
     ax.plot([junction], [S_BUS], marker="o", markersize=4, color=s_color, zorder=1)
     wire(ax, [(junction, S_BUS), (junction, EQ1.y0)], wire_color("eq1"))
-    label(ax, junction + 8, 200, r"$s_{t-1}$", ink("eq1"), ha="left")
+    label(ax, junction + 8, 300, r"$s_{t-1}$", ink("eq1"), ha="left")
     label(ax, BAR.x0 - 14, 228, "each of eqs. 4-8 reads", ink("gates", "output"), size=10,
           ha="right", style="italic")
     label(ax, BAR.x0 - 14, 246, r"$y_{t-1}$, $s_{t-1}$ and $c_t$", ink("gates", "output"), size=10,
@@ -226,7 +224,7 @@ def draw(highlighted: str | None = None):
     wire(ax, [(S_RIGHT, GATES.cy), (S_RIGHT, S_TOP), (S_LEFT, S_TOP), (S_LEFT, S_BUS)], loop,
          dashed=True, head=False, width=1.1)
     note = ink()
-    label(ax, 250, Y_TOP + 13, r"next step: $y_t$ comes back as $y_{t-1}$, $s_t$ as $s_{t-1}$",
+    label(ax, WIDTH / 2 - 40, Y_TOP + 13, r"next step: $y_t$ comes back as $y_{t-1}$, $s_t$ as $s_{t-1}$",
           note, size=10, style="italic")
     return fig
 

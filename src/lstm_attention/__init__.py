@@ -5,23 +5,6 @@ The one hand-kept file of the package: every other module is generated from the 
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
-from .dates import (
-    DATE_FORMATS,
-    ISO_CHARACTERS,
-    MAX_INPUT_LENGTH,
-    DateFormat,
-    DateVocabulary,
-    build_date_model,
-    date_attention_model,
-    date_examples,
-    default_date_vocabulary,
-    english_ordinal,
-    length_bucketed_batches,
-    plot_date_attention,
-    split_dates,
-    translate,
-    trim_padding,
-)
 from .decoder import AttentionDecoder, plot_attention
 from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
 from .gates import ContextGRUGates
@@ -44,21 +27,6 @@ __all__ = [
     "exact_match_accuracy",
     "encoder_decoder",
     "attention_encoder_decoder",
-    "DATE_FORMATS",
-    "DateFormat",
-    "english_ordinal",
-    "split_dates",
-    "date_examples",
-    "DateVocabulary",
-    "default_date_vocabulary",
-    "trim_padding",
-    "ISO_CHARACTERS",
-    "MAX_INPUT_LENGTH",
-    "build_date_model",
-    "length_bucketed_batches",
-    "date_attention_model",
-    "translate",
-    "plot_date_attention",
     "reversal_data",
     "real_positions",
     "accuracy_by_length",
