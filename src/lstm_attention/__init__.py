@@ -1,15 +1,24 @@
 """lstm_attention: Bahdanau attention built one equation at a time, as Keras 3 layers.
 
-The one hand-kept file of the package: every other module is generated from the book's chapters by
-`make sync` (nbdev's nb_export). This file re-exports the public names.
+Hand-kept, like `tasks/__init__.py`: every other module is generated from the book's chapters by
+`make sync` (nbdev's nb_export). This file re-exports the public names of the mechanism; the helpers of
+the book's tasks live in `lstm_attention.tasks`.
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
 from .dates import (
     DATE_FORMATS,
+    FIRST_DATE,
     ISO_CHARACTERS,
+    ISO_LENGTH,
+    LAST_DATE,
     MAX_INPUT_LENGTH,
+    OUT_OF_VOCABULARY,
+    OUT_OF_VOCABULARY_ID,
+    PADDING_ID,
+    DateExamples,
     DateFormat,
+    DateSplits,
     DateVocabulary,
     build_date_model,
     date_attention_model,
@@ -23,9 +32,7 @@ from .dates import (
     trim_padding,
 )
 from .decoder import AttentionDecoder, plot_attention
-from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
 from .gates import ContextGRUGates
-from .lengths import accuracy_by_length, real_positions, reversal_data
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
 
@@ -39,12 +46,15 @@ __all__ = [
     "OutputDistribution",
     "AttentionDecoder",
     "plot_attention",
-    "EchoData",
-    "echo_sequences",
-    "exact_match_accuracy",
-    "encoder_decoder",
-    "attention_encoder_decoder",
+    "FIRST_DATE",
+    "LAST_DATE",
     "DATE_FORMATS",
+    "DateSplits",
+    "DateExamples",
+    "ISO_LENGTH",
+    "PADDING_ID",
+    "OUT_OF_VOCABULARY_ID",
+    "OUT_OF_VOCABULARY",
     "DateFormat",
     "english_ordinal",
     "split_dates",
@@ -59,8 +69,5 @@ __all__ = [
     "date_attention_model",
     "translate",
     "plot_date_attention",
-    "reversal_data",
-    "real_positions",
-    "accuracy_by_length",
 ]
 __version__ = "0.1.0"
