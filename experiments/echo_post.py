@@ -1,6 +1,7 @@
 """The echo experiment of Brownlee (2017), repeated: the table chapter 07 shows beside the post's figures.
 
-    python experiments/echo_post.py        # about 20 minutes on a 2-core CPU; writes chapters/data/echo_post.json
+    python experiments/echo_post.py        # about an hour on a busy 2-core CPU; writes chapters/data/echo_post.json
+    python experiments/echo_post.py --repeats 6 10 --output part.json   # only repeats 6 to 9
 
 Each repeat trains both models of chapter 07 (`encoder_decoder` and `attention_encoder_decoder`, LSTM(150),
 Adam at its default rate) as the post does, with `run_the_post_experiment`: 5,000 updates on one new pair
@@ -9,6 +10,7 @@ so both models of a repeat see the same pairs, and chapter 07 re-runs repeat 0 o
 `LONGER_REPEATS` repeats go on training on new pairs, one at a time, up to `LONGER_UPDATES`, and are scored
 on the same 100 pairs after every 5,000: what more training does under the post's own protocol.
 """
+import argparse
 import json
 import platform
 import sys
@@ -29,7 +31,12 @@ MODELS = {
 }
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", nargs=2, type=int, default=(0, REPEATS), metavar=("FIRST", "STOP"),
+                        help="run repeats FIRST to STOP - 1 only (default: all), to split the work")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the results")
+    arguments = parser.parse_args(argv)
     results = {
         "about": "Brownlee (2017)'s echo experiment with chapter 07's models; written by "
         "experiments/echo_post.py. accuracy: {updates done: share of the 100 test pairs with all 5 "
@@ -46,7 +53,7 @@ def main():
         import tensorflow as tf
 
         results["versions"]["tensorflow"] = tf.__version__
-    for repeat in range(REPEATS):
+    for repeat in range(*arguments.repeats):
         updates = LONGER_UPDATES if repeat < LONGER_REPEATS else UPDATES
         for name, build in MODELS.items():
             keras.utils.set_random_seed(repeat)
@@ -58,8 +65,9 @@ def main():
             results["runs"].append({"model": name, "repeat": repeat, "seconds": round(seconds, 1),
                                     "accuracy": {str(k): v for k, v in scores.items()}})
             print(f"repeat {repeat}, {name:>17}: {scores} in {seconds:.0f} s", flush=True)
-            OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-            OUTPUT.write_text(json.dumps(results, indent=1) + "\n")  # after every run: partial results survive
+            arguments.output.parent.mkdir(parents=True, exist_ok=True)
+            # After every run, so that partial results survive an interruption.
+            arguments.output.write_text(json.dumps(results, indent=1) + "\n")
     return 0
 
 
