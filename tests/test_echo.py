@@ -5,13 +5,14 @@ import pytest
 import keras
 from keras import ops
 
-from lstm_attention import (
-    AttentionDecoder,
+from lstm_attention import AttentionDecoder
+from lstm_attention.tasks import (
     EchoData,
     attention_encoder_decoder,
     echo_sequences,
     encoder_decoder,
     exact_match_accuracy,
+    run_the_post_experiment,
 )
 
 
@@ -157,3 +158,49 @@ def test_a_few_training_steps_lower_the_loss():
 def test_model_builders_reject_bad_sizes(builder, kwargs):
     with pytest.raises(ValueError):
         builder(**kwargs)
+
+
+def test_run_the_post_experiment_makes_one_update_per_new_pair_and_scores_whole_sequences():
+    keras.utils.set_random_seed(0)
+    model = encoder_decoder(length=4, vocabulary=6, units=8)
+    scores = run_the_post_experiment(model, seed=3, updates=12, test_pairs=5, echo=2, score_every=5)
+    assert list(scores) == [5, 10, 12]
+    assert int(ops.convert_to_numpy(model.optimizer.iterations)) == 12  # one update per pair
+    # The last score is the whole-sequence match on the first 5 pairs the seed draws.
+    test = echo_sequences(5, length=4, vocabulary=6, echo=2, seed=3)
+    expected = exact_match_accuracy(test.target_sequences, model.predict(test.inputs, verbose=0))
+    assert scores[12] == expected
+    assert all(score in {0.0, 0.2, 0.4, 0.6, 0.8, 1.0} for score in scores.values())
+
+
+def test_run_the_post_experiment_extends_a_shorter_run():
+    # A longer run starts with the same pairs, so its first checkpoint is the shorter run's score.
+    runs = []
+    for updates in (6, 9):
+        keras.utils.set_random_seed(1)
+        model = encoder_decoder(length=3, vocabulary=5, units=4)
+        runs.append(run_the_post_experiment(model, seed=2, updates=updates, test_pairs=4, score_every=6))
+    assert list(runs[0]) == [6] and list(runs[1]) == [6, 9]
+    assert runs[0][6] == runs[1][6]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"updates": 0}, "`updates` must be a positive integer"),
+        ({"test_pairs": 1.5}, "`test_pairs` must be a positive integer"),
+        ({"score_every": -2}, "`score_every` must be a positive integer"),
+    ],
+)
+def test_run_the_post_experiment_rejects_bad_counts(kwargs, message):
+    model = encoder_decoder(length=3, vocabulary=5, units=4)
+    with pytest.raises(ValueError, match=message):
+        run_the_post_experiment(model, seed=0, **kwargs)
+
+
+def test_run_the_post_experiment_needs_a_fixed_input_shape():
+    source = keras.Input(shape=(None, 5))
+    model = keras.Model(source, keras.layers.Dense(5, activation="softmax")(source))
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"input shape is \(batch, length, vocabulary\)"):
+        run_the_post_experiment(model, seed=0, updates=2, test_pairs=2)

@@ -2,8 +2,7 @@
 import numpy as np
 import pytest
 
-from lstm_attention import accuracy_by_length, real_positions, reversal_data
-from lstm_attention.lengths import PADDING
+from lstm_attention.tasks import PADDING, accuracy_by_length, real_positions, reversal_data
 
 
 def test_shapes_types_and_ranges():
@@ -140,3 +139,21 @@ def test_a_perfect_prediction_of_generated_data_scores_one_everywhere():
 def test_accuracy_by_length_errors(targets, predictions, lengths, edges, message):
     with pytest.raises(ValueError, match=message):
         accuracy_by_length(targets, predictions, lengths, bucket_edges=edges)
+
+
+def test_reversal_models_share_the_encoders_initial_weights_and_train():
+    import keras
+
+    from lstm_attention.tasks import reversal_attention_models, reversal_encoder_decoder, train_reversal
+
+    plain = reversal_encoder_decoder(max_length=6, alphabet_size=3, seed=4)
+    attention, weights = reversal_attention_models(max_length=6, alphabet_size=3, seed=4)
+    assert plain.output_shape == attention.output_shape == (None, 6, 4)
+    assert weights.output_shape == (None, 6, 6)
+    for name in ("embedding", "encoder"):
+        for a, b in zip(plain.get_layer(name).get_weights(), attention.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    sources, targets, lengths = reversal_data(64, min_length=2, max_length=6, alphabet_size=3, seed=0)
+    seconds, losses = train_reversal(plain, sources, targets, lengths, epochs=2, batch_size=16, seed=0)
+    assert seconds > 0 and len(losses) == 2 and np.all(np.isfinite(losses))
+    assert isinstance(plain.optimizer, keras.optimizers.Adam)

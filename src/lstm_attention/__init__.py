@@ -1,16 +1,26 @@
 """lstm_attention: Bahdanau attention built one equation at a time, as Keras 3 layers.
 
-The one hand-kept file of the package: every other module is generated from the book's chapters by
-`make sync` (nbdev's nb_export). This file re-exports the public names.
+Hand-kept, like `tasks/__init__.py`: every other module is generated from the book's chapters by
+`make sync` (nbdev's nb_export). This file re-exports the public names of the mechanism; the helpers of
+the book's tasks live in `lstm_attention.tasks`.
 """
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
 from .decoder import AttentionDecoder, plot_attention
-from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
 from .gates import ContextGRUGates
-from .lengths import accuracy_by_length, real_positions, reversal_data
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
+from .validation import (
+    batch_size,
+    check_inputs,
+    check_last_dimension_known,
+    check_matches_built,
+    check_matches_setting,
+    check_rank,
+    check_same_batch,
+    positive_integer,
+    static_shape,
+)
 
 __all__ = [
     "AlignmentScores",
@@ -22,13 +32,15 @@ __all__ = [
     "OutputDistribution",
     "AttentionDecoder",
     "plot_attention",
-    "EchoData",
-    "echo_sequences",
-    "exact_match_accuracy",
-    "encoder_decoder",
-    "attention_encoder_decoder",
-    "reversal_data",
-    "real_positions",
-    "accuracy_by_length",
+    # the input checks every layer above shares (chapter 01), for layers built on these pieces
+    "positive_integer",
+    "static_shape",
+    "batch_size",
+    "check_inputs",
+    "check_rank",
+    "check_last_dimension_known",
+    "check_matches_setting",
+    "check_matches_built",
+    "check_same_batch",
 ]
 __version__ = "0.1.0"
