@@ -331,7 +331,7 @@ import warnings
 
 ISO_CHARACTERS = "-0123456789"  # the output alphabet: every YYYY-MM-DD uses these 11
 ISO_LENGTH = 10  # T_y: len("1998-05-03")
-MAX_INPUT_LENGTH = 40  # the longest input accepted (the formats write up to 36)
+MAX_INPUT_LENGTH = 40  # the longest input accepted (the formats write up to 38)
 PADDING_ID, OUT_OF_VOCABULARY_ID = 0, 1  # the first two input ids; characters from 2
 OUT_OF_VOCABULARY = "\N{REPLACEMENT CHARACTER}"  # how `decode` shows id 1: �
 
