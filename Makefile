@@ -22,7 +22,7 @@ help:
 	@echo "make test     unit tests, src/ in sync with the chapters, every chapter re-run under nbval in the reader's environment"
 	@echo "make test-book  the built book checked page by page in headless Chromium"
 	@echo "make sync     regenerate src/lstm_attention/ from the chapters' #| export cells"
-	@echo "make outputs  re-run every chapter in a fresh kernel and store its outputs (NB=chapters/x.ipynb for one)"
+	@echo "make outputs  re-run the intro and every chapter in a fresh kernel, store their outputs (NB=chapters/x.ipynb for one)"
 	@echo "make figures  redraw the picture of the decoder step, images/architecture*.svg, from tools/architecture.py"
 	@echo "make checkpoint  retrain chapter 08's dates model and store it in the package (src/lstm_attention/tasks/)"
 	@echo "make bench    speed and memory benchmarks, written to benchmarks/RESULTS.md"
@@ -52,7 +52,7 @@ $(READER_STAMP): pyproject.toml constraints.txt
 test: $(STAMP) $(READER_STAMP)
 	$(READER_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
 	JUPYTER_PATH=$(CURDIR)/$(READER_VENV)/share/jupyter LSTM_ATTENTION_READER_KERNEL=$(READER_KERNEL) \
-	$(BIN)/python -m pytest tests chapters --ignore=tests/book --nbval --nbval-kernel-name $(READER_KERNEL) \
+	$(BIN)/python -m pytest tests intro.ipynb chapters --ignore=tests/book --nbval --nbval-kernel-name $(READER_KERNEL) \
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10
 
 $(BOOK_CHECK_STAMP): $(STAMP)

@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("svg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyBboxPatch, Polygon  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Polygon
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,14 +31,13 @@ NORMAL = dict(fill="#eaf1fa", edge="#2f5f98", title="#1f4a7a", ink=INK, wire="#4
 MUTED = dict(fill="#f5f6f8", edge="#c4c9d0", title="#9aa1ab", ink="#9aa1ab", wire="#c4c9d0")
 HIGHLIGHT = dict(fill="#fff0e4", edge="#d9480f", title="#b8400e", ink=INK, wire="#d9480f")
 
-plt.rcParams.update(
-    {
-        "svg.fonttype": "path",  # glyphs as paths: no dependence on the reader's fonts
-        "svg.hashsalt": "lstm-attention",  # stable ids, so a rebuild changes no byte
-        "mathtext.fontset": "dejavuserif",
-        "font.family": "DejaVu Sans",
-    }
-)
+# Set only while drawing (matplotlib.rc_context), so importing this module changes nothing for its caller.
+STYLE = {
+    "svg.fonttype": "path",  # glyphs as paths: no dependence on the reader's fonts
+    "svg.hashsalt": "lstm-attention",  # stable ids, so a rebuild changes no byte
+    "mathtext.fontset": "dejavuserif",
+    "font.family": "DejaVu Sans",
+}
 
 
 @dataclass(frozen=True)
@@ -123,7 +120,7 @@ def label(ax, x, y, text, color, size=12.5, ha="center", va="center", **kwargs) 
 
 def draw(highlighted: str | None = None):
     """The figure of one decoder step, with the piece `highlighted` (or none) in the highlight colour."""
-    fig = plt.figure(figsize=(WIDTH / 72, HEIGHT / 72))
+    fig = Figure(figsize=(WIDTH / 72, HEIGHT / 72))
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(0, WIDTH)
     ax.set_ylim(HEIGHT, 0)
@@ -243,10 +240,10 @@ def write_figures(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, highlighted in FIGURES.items():
-        fig = draw(highlighted)
         path = out_dir / name
-        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
-        plt.close(fig)
+        with matplotlib.rc_context(STYLE):
+            draw(highlighted).savefig(path, format="svg", metadata={"Date": None, "Creator": None},
+                                      transparent=True)
         written.append(path)
     return written
 

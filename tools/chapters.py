@@ -1,7 +1,7 @@
 """Chores on the chapters: collect their `#| export` cells into `src/` and re-run them to refresh stored outputs.
 
     python tools/chapters.py sync                  # regenerate src/lstm_attention/ (what `make sync` runs)
-    python tools/chapters.py outputs [NB ...]      # execute chapters in a fresh kernel, store outputs in place
+    python tools/chapters.py outputs [NB ...]      # execute chapters (and the intro) in a fresh kernel, store outputs
 
 `tests/test_sync.py` calls `export_chapters` on a copy of the chapters to check that `src/` is up to date.
 """
@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
         for name in export_chapters(CHAPTERS, PACKAGE):
             print(f"wrote src/lstm_attention/{name}")
         return 0
-    notebooks = [Path(p).resolve() for p in argv[1:]] or sorted(CHAPTERS.glob("*.ipynb"))
+    notebooks = [Path(p).resolve() for p in argv[1:]] or [ROOT / "intro.ipynb", *sorted(CHAPTERS.glob("*.ipynb"))]
     execute_chapters(notebooks)
     return 0
 

@@ -228,7 +228,7 @@ def test_screenshots_of_the_title_page_and_the_first_chapter(browser, book_url):
     """For a person to look at, in _build/screenshots/: title.png, chapter.png (the top of the first chapter) and
     chapter-equation.png (the same chapter at the section of its first displayed equation: the README's picture)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    first_chapter = next(page for page in PAGES if notebook_of(page))
+    first_chapter = next(page for page in PAGES[1:] if notebook_of(page))  # PAGES[0], the intro, is one too
     shots = [("title", PAGES[0], False), ("chapter", first_chapter, False), ("chapter-equation", first_chapter, True)]
     for name, page, at_first_equation in shots:
         browser.get(f"{book_url}{page}.html")
