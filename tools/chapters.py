@@ -39,12 +39,20 @@ def export_chapters(chapters_dir: Path, package_dir: Path) -> dict[str, str]:
     Returns the generated modules' text by file name.
     """
     from nbdev.export import nb_export
+    from nbdev.maker import ModuleMaker
+
+    class MakeMissingModules(ModuleMaker):
+        "nbdev's ModuleMaker, except that `#| export a.module` creates that module if no chapter has yet."
+
+        def __init__(self, dest, name, nb_path, is_new=True, **kwargs):
+            missing = not (Path(dest) / (name.replace(".", "/") + ".py")).exists()
+            super().__init__(dest, name, nb_path, is_new=is_new or missing, **kwargs)
 
     package_dir.mkdir(parents=True, exist_ok=True)
     for name in generated_modules(package_dir):
         (package_dir / name).unlink()
     for notebook in sorted(chapters_dir.glob("*.ipynb")):
-        nb_export(str(notebook), lib_path=str(package_dir))
+        nb_export(str(notebook), lib_path=str(package_dir), mod_maker=MakeMissingModules)
     return generated_modules(package_dir)
 
 
