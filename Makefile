@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_CHECK_STAMP := $(VENV)/.installed-book-check
-# The reader's environment: only the package (a regular install, no extras) and its declared dependencies, plus
+# The reader's environment: only the package (a regular install, with the `tasks` extra that chapter 10's Colab cell
+# also installs) and its declared dependencies, plus
 # ipykernel to run notebooks: what a Colab reader has after a chapter's first cell. nbval runs the chapters there.
 READER_VENV   := .venv-reader
 READER_STAMP  := $(READER_VENV)/.installed
@@ -27,7 +28,7 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test,tasks]"
 	touch $@
 
 book: $(STAMP)
@@ -40,7 +41,7 @@ $(READER_STAMP): pyproject.toml constraints.txt
 	rm -rf $(READER_VENV)
 	$(PYTHON) -m venv $(READER_VENV)
 	$(READER_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(READER_VENV)/bin/python -m pip install --quiet -c constraints.txt . ipykernel
+	$(READER_VENV)/bin/python -m pip install --quiet -c constraints.txt ".[tasks]" ipykernel
 	$(READER_VENV)/bin/python -m ipykernel install --prefix $(READER_VENV) --name $(READER_KERNEL) > /dev/null
 	touch $@
 
