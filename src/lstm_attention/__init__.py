@@ -28,6 +28,7 @@ from .gates import ContextGRUGates
 from .lengths import accuracy_by_length, real_positions, reversal_data
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
+from .translation import MultiplicativeScores, TeacherForcedDecoder, beam_search, greedy_decode
 
 __all__ = [
     "AlignmentScores",
@@ -62,5 +63,9 @@ __all__ = [
     "reversal_data",
     "real_positions",
     "accuracy_by_length",
+    "TeacherForcedDecoder",
+    "MultiplicativeScores",
+    "greedy_decode",
+    "beam_search",
 ]
 __version__ = "0.1.0"
