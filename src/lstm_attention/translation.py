@@ -100,7 +100,9 @@ class TeacherForcedDecoder(keras.layers.Layer):
             )
         self.score, self.return_attention = score, return_attention
         self.supports_masking = True
-        self.supports_jit = False  # the scan loop, as in AttentionDecoder (chapter 06)
+        # TensorFlow cannot differentiate its scan loop under XLA (see AttentionDecoder,
+        # chapter 06), so Keras should not compile this layer with XLA there; JAX can.
+        self.supports_jit = keras.backend.backend() != "tensorflow"
         if score == "additive":
             self.alignment = AlignmentScores(
                 self.units, name="alignment", dtype=self.dtype_policy
