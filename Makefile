@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_CHECK_STAMP := $(VENV)/.installed-book-check
-# The reader's environment: only the package (a regular install, with the `tasks` extra that chapter 08's first
-# cell installs too) and its declared dependencies, plus ipykernel to run notebooks: what a Colab reader has after
+# The reader's environment: only the package (a regular install, with the `tasks` extra that chapters' Colab
+# cells install too) and its declared dependencies, plus ipykernel to run notebooks: what a Colab reader has after
 # a chapter's first cell. nbval runs the chapters there.
 READER_VENV   := .venv-reader
 READER_STAMP  := $(READER_VENV)/.installed

@@ -47,16 +47,18 @@ def export_chapters(chapters_dir: Path, package_dir: Path) -> dict[str, str]:
     from nbdev.export import nb_export
     from nbdev.maker import ModuleMaker
 
-    def module_maker(dest, name, nb_path, is_new=True, **kwargs):
-        # A cell marked `#| export other_module` (chapter 01's `#| export validation`) writes a module of its
-        # own. nbdev would append it to an existing other_module.py, which was removed above: write it anew.
-        return ModuleMaker(dest, name, nb_path, is_new=True, **kwargs)
+    class MakeMissingModules(ModuleMaker):
+        "nbdev's ModuleMaker, except that `#| export a.module` creates that module if no chapter has yet."
+
+        def __init__(self, dest, name, nb_path, is_new=True, **kwargs):
+            missing = not (Path(dest) / (name.replace(".", "/") + ".py")).exists()
+            super().__init__(dest, name, nb_path, is_new=is_new or missing, **kwargs)
 
     package_dir.mkdir(parents=True, exist_ok=True)
     for name in generated_modules(package_dir):
         (package_dir / name).unlink()
     for notebook in sorted(chapters_dir.glob("*.ipynb")):
-        nb_export(str(notebook), lib_path=str(package_dir), mod_maker=module_maker)
+        nb_export(str(notebook), lib_path=str(package_dir), mod_maker=MakeMissingModules)
     return generated_modules(package_dir)
 
 

@@ -10,6 +10,7 @@ from .decoder import AttentionDecoder, plot_attention
 from .gates import ContextGRUGates
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
+from .translation import SCORES, MultiplicativeScores, TeacherForcedDecoder, beam_search, greedy_decode
 from .validation import (
     batch_size,
     check_inputs,
@@ -32,6 +33,12 @@ __all__ = [
     "OutputDistribution",
     "AttentionDecoder",
     "plot_attention",
+    # chapter 10: teacher forcing, other score functions, greedy decoding and beam search
+    "TeacherForcedDecoder",
+    "MultiplicativeScores",
+    "SCORES",
+    "greedy_decode",
+    "beam_search",
     # the input checks every layer above shares (chapter 01), for layers built on these pieces
     "positive_integer",
     "static_shape",

@@ -1,8 +1,8 @@
 """lstm_attention.tasks: the helpers of the book's experiments (data, scoring, models), one module a task.
 
 Hand-kept, like the package's own `__init__.py`: the modules are generated from the chapters by
-`make sync`; this file re-exports their public names. The dates task (chapter 08) writes dates with
-babel, which comes with the `tasks` extra: `pip install "lstm-attention[tasks]"`.
+`make sync`; this file re-exports their public names. The dates task (chapter 08) needs babel, and the
+numbers task (chapter 10) num2words and sacreBLEU: all come with `pip install "lstm-attention[tasks]"`.
 """
 from .echo import (
     EchoData,
@@ -58,6 +58,24 @@ from .dates import (
     translate,
     trim_padding,
 )
+from .numbers import (
+    END,
+    GERMAN_PIECES,
+    LARGEST_NUMBER,
+    MAX_OUTPUT_LENGTH,
+    PADDING_SYMBOL,
+    START,
+    NumberSplits,
+    NumberVocabulary,
+    build_number_model,
+    chrf,
+    default_number_vocabulary,
+    english_words,
+    german_pieces,
+    german_words,
+    split_numbers,
+    translate_numbers,
+)
 
 __all__ = [
     # chapter 07, the echo problem
@@ -111,4 +129,21 @@ __all__ = [
     "plot_date_attention",
     "save_date_model",
     "pretrained_date_model",
+    # chapter 10, number words from English to German
+    "GERMAN_PIECES",
+    "LARGEST_NUMBER",
+    "NumberSplits",
+    "PADDING_SYMBOL",
+    "START",
+    "END",
+    "MAX_OUTPUT_LENGTH",
+    "english_words",
+    "german_words",
+    "german_pieces",
+    "split_numbers",
+    "NumberVocabulary",
+    "default_number_vocabulary",
+    "build_number_model",
+    "translate_numbers",
+    "chrf",
 ]
