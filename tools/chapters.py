@@ -4,10 +4,14 @@
     python tools/chapters.py outputs [NB ...]      # execute chapters in a fresh kernel, store outputs in place
 
 `tests/test_sync.py` calls `export_chapters` on a copy of the chapters to check that `src/` is up to date.
+What nb_export writes is then formatted with ruff (the settings of pyproject.toml), so `src/` passes
+`ruff format --check` and the sync test compares formatted code with formatted code.
 """
+
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,7 +49,16 @@ def export_chapters(chapters_dir: Path, package_dir: Path) -> dict[str, str]:
         (package_dir / name).unlink()
     for notebook in sorted(chapters_dir.glob("*.ipynb")):
         nb_export(str(notebook), lib_path=str(package_dir))
+    format_modules([package_dir / name for name in generated_modules(package_dir)])
     return generated_modules(package_dir)
+
+
+def format_modules(paths: list[Path]) -> None:
+    "Format the given modules in place with ruff, using the repository's settings wherever they lie."
+    if paths:
+        command = [sys.executable, "-m", "ruff", "format", "--quiet"]
+        command += ["--config", str(ROOT / "pyproject.toml"), *map(str, paths)]
+        subprocess.run(command, check=True)
 
 
 def execute_chapters(notebooks: list[Path]) -> None:
@@ -76,7 +89,9 @@ def main(argv: list[str]) -> int:
         for name in export_chapters(CHAPTERS, PACKAGE):
             print(f"wrote src/lstm_attention/{name}")
         return 0
-    notebooks = [Path(p).resolve() for p in argv[1:]] or sorted(CHAPTERS.glob("*.ipynb"))
+    notebooks = [Path(p).resolve() for p in argv[1:]] or sorted(
+        CHAPTERS.glob("*.ipynb")
+    )
     execute_chapters(notebooks)
     return 0
 

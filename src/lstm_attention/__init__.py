@@ -3,6 +3,7 @@
 The one hand-kept file of the package: every other module is generated from the book's chapters by
 `make sync` (nbdev's nb_export). This file re-exports the public names.
 """
+
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
 from .dates import (
@@ -23,7 +24,13 @@ from .dates import (
     trim_padding,
 )
 from .decoder import AttentionDecoder, plot_attention
-from .echo import EchoData, attention_encoder_decoder, echo_sequences, encoder_decoder, exact_match_accuracy
+from .echo import (
+    EchoData,
+    attention_encoder_decoder,
+    echo_sequences,
+    encoder_decoder,
+    exact_match_accuracy,
+)
 from .gates import ContextGRUGates
 from .lengths import accuracy_by_length, real_positions, reversal_data
 from .output import OutputDistribution
