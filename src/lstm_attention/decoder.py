@@ -214,7 +214,8 @@ class AttentionDecoder(keras.layers.Layer):
         if self.built and shape[-1] != self.W_s.shape[0]:
             raise ValueError(
                 f"{name}: the input has size {shape[-1]} in its last dimension, but "
-                f"the layer was built for encoder outputs of size d={self.W_s.shape[0]}."
+                "the layer was built for encoder outputs of size "
+                f"d={self.W_s.shape[0]}."
             )
         if self.unroll and self.output_length is None and shape[1] is None:
             raise ValueError(
@@ -246,10 +247,12 @@ from keras import ops
 def plot_attention(
     alpha, source_labels=None, target_labels=None, ax=None, title="Attention weights"
 ):
-    """Draw attention weights as a heatmap: one row per output step t, one column per source position j.
+    """Draw attention weights as a heatmap: a row per step t, a column per position j.
 
-    alpha: the weights alpha_tj, shape (T_y, T_x), or (1, T_y, T_x) for a batch of one; an array or a tensor.
-    source_labels: T_x labels for the columns (e.g. the input characters); target_labels: T_y labels for the rows.
+    alpha: the weights alpha_tj, shape (T_y, T_x), or (1, T_y, T_x) for a batch of
+        one; an array or a tensor.
+    source_labels: T_x labels for the columns (e.g. the input characters).
+    target_labels: T_y labels for the rows.
     ax: the matplotlib Axes to draw on (a new figure if None). Returns the Axes.
     """
     weights = np.asarray(ops.convert_to_numpy(alpha), dtype=float)
@@ -257,7 +260,8 @@ def plot_attention(
         weights = weights[0]
     if weights.ndim != 2:
         raise ValueError(
-            f"plot_attention expects the weights of one sequence, shape (T_y, T_x); got shape {weights.shape}."
+            "plot_attention expects the weights of one sequence, shape (T_y, T_x); "
+            f"got shape {weights.shape}."
         )
     T_y, T_x = weights.shape
     for name, labels, size, axis in (
@@ -266,7 +270,8 @@ def plot_attention(
     ):
         if labels is not None and len(labels) != size:
             raise ValueError(
-                f"plot_attention: {name} has {len(labels)} labels but alpha has {axis} = {size}."
+                f"plot_attention: {name} has {len(labels)} labels but alpha has "
+                f"{axis} = {size}."
             )
     if ax is None:
         _, ax = plt.subplots(
