@@ -178,8 +178,27 @@ def test_mask_matches_numpy_reference():
     np.testing.assert_allclose(alpha, alpha_expected, atol=1e-5)
 
 
+@pytest.fixture
+def float64():
+    "JAX computes in float32 unless told otherwise: allow float64 for one test."
+    if BACKEND != "jax":
+        yield
+        return
+    import jax
+
+    previous = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    yield
+    jax.config.update("jax_enable_x64", previous)
+
+
+@pytest.mark.skipif(
+    BACKEND == "jax",
+    reason="on JAX, Keras 3.15's ops.tanh returns float32 for float64 input, so no "
+    "float64 finite differences there; the next test checks JAX's gradients",
+)
 @pytest.mark.parametrize("unroll", [False, True])
-def test_gradients_match_finite_differences_in_float64(unroll):
+def test_gradients_match_finite_differences_in_float64(unroll, float64):
     decoder = AttentionDecoder(
         units=3,
         output_dim=2,
@@ -215,6 +234,43 @@ def test_gradients_match_finite_differences_in_float64(unroll):
                 w.name,
                 index,
             )
+
+
+@pytest.mark.parametrize("unroll", [False, True])
+def test_gradients_match_finite_differences_of_the_numpy_reference(unroll):
+    # On every backend: the layer's float32 gradients against central differences of
+    # the float64 NumPy decoder, on the same weights.
+    h = random_h(2, 4, 3, seed=13)
+    decoder = AttentionDecoder(
+        units=3, output_dim=2, output_length=3, return_attention=True, unroll=unroll
+    )
+    weights = randomised(decoder, h, seed=14)
+    rng = np.random.default_rng(15)
+    probe_y = rng.normal(size=(2, 3, 2)).astype("float32")
+    probe_alpha = rng.normal(size=(2, 3, 4)).astype("float32")
+
+    def loss():
+        y, alpha = decoder(h)
+        return ops.sum(y * probe_y) + ops.sum(alpha * probe_alpha)
+
+    def reference_loss(w):
+        y, alpha = reference_decoder(h.astype("float64"), w, T_y=3, K=2)
+        return np.sum(y * probe_y) + np.sum(alpha * probe_alpha)
+
+    _, gradients = variable_gradients(loss, decoder.trainable_variables)
+    epsilon = 1e-6
+    for variable, gradient in zip(decoder.trainable_variables, gradients):
+        numeric = np.zeros(variable.shape)
+        for index in np.ndindex(numeric.shape):
+            for sign in (+1, -1):
+                shifted = dict(
+                    weights, **{variable.name: weights[variable.name].copy()}
+                )
+                shifted[variable.name][index] += sign * epsilon
+                numeric[index] += sign * reference_loss(shifted) / (2 * epsilon)
+        np.testing.assert_allclose(
+            gradient, numeric, rtol=0, atol=2e-5, err_msg=variable.name
+        )
 
 
 def test_functional_and_sequential_models_fit_evaluate_predict_with_default_settings():
