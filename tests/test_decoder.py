@@ -178,20 +178,6 @@ def test_mask_matches_numpy_reference():
     np.testing.assert_allclose(alpha, alpha_expected, atol=1e-5)
 
 
-@pytest.fixture
-def float64():
-    "JAX computes in float32 unless told otherwise: allow float64 for one test."
-    if BACKEND != "jax":
-        yield
-        return
-    import jax
-
-    previous = jax.config.jax_enable_x64
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", previous)
-
-
 @pytest.mark.skipif(
     BACKEND != "tensorflow",
     reason="Keras 3.15 computes some float64 operations in float32 on JAX and PyTorch "
@@ -199,7 +185,7 @@ def float64():
     "there are no float64 finite differences there; the next test checks those backends",
 )
 @pytest.mark.parametrize("unroll", [False, True])
-def test_gradients_match_finite_differences_in_float64(unroll, float64):
+def test_gradients_match_finite_differences_in_float64(unroll):
     decoder = AttentionDecoder(
         units=3,
         output_dim=2,
