@@ -15,17 +15,20 @@ SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 # Less TensorFlow chatter in the terminal; stored notebook outputs are kept clean by tests/ipython/.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help book test test-book chromium sync outputs figures checkpoint bench clean
+.PHONY: help book test test-torch test-book chromium check format sync outputs figures checkpoint bench clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (from the stored notebook outputs)"
-	@echo "make test     unit tests, src/ in sync with the chapters, every chapter re-run under nbval in the reader's environment"
+	@echo "make test     unit tests (TensorFlow, then JAX), src/ in sync with the chapters, every chapter re-run under nbval in the reader's environment"
+	@echo "make check    the maintainers' quick loop: unit tests on TensorFlow, the sync check, ruff lint and format check"
+	@echo "make format   ruff: fix what the lint can fix and format src/ tests/ tools/ benchmarks/"
+	@echo "make test-torch  the unit tests under the PyTorch backend, in .venv-torch (installs torch==2.13.0; not in CI)"
 	@echo "make test-book  the built book checked page by page in headless Chromium"
 	@echo "make sync     regenerate src/lstm_attention/ from the chapters' #| export cells"
 	@echo "make outputs  re-run the intro and every chapter in a fresh kernel, store their outputs (NB=chapters/x.ipynb for one)"
 	@echo "make figures  redraw the picture of the decoder step, images/architecture*.svg, from tools/architecture.py"
 	@echo "make checkpoint  retrain chapter 08's dates model and store it in the package (src/lstm_attention/tasks/)"
-	@echo "make bench    speed and memory benchmarks, written to benchmarks/RESULTS.md"
+	@echo "make bench    speed and memory benchmarks, (BACKEND=tensorflow or jax), written to benchmarks/results/"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,13 +50,41 @@ $(READER_STAMP): pyproject.toml constraints.txt
 	$(READER_VENV)/bin/python -m ipykernel install --prefix $(READER_VENV) --name $(READER_KERNEL) > /dev/null
 	touch $@
 
-# Unit tests run in .venv; the chapters run under nbval in the reader's environment, with the package
-# reinstalled from the working tree first so that they always run the current src/.
+# Unit tests run in .venv, under TensorFlow and again under JAX (the package is backend-neutral; the chapters
+# are TensorFlow's); the chapters run under nbval in the reader's environment, with the package reinstalled
+# from the working tree first so that they always run the current src/.
+UNIT_TESTS := $(BIN)/python -m pytest tests --ignore=tests/book -p no:cacheprovider
 test: $(STAMP) $(READER_STAMP)
+	KERAS_BACKEND=jax $(UNIT_TESTS) --durations=5
 	$(READER_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
 	JUPYTER_PATH=$(CURDIR)/$(READER_VENV)/share/jupyter LSTM_ATTENTION_READER_KERNEL=$(READER_KERNEL) \
-	$(BIN)/python -m pytest tests intro.ipynb chapters --ignore=tests/book --nbval --nbval-kernel-name $(READER_KERNEL) \
-		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest tests intro.ipynb chapters --ignore=tests/book --nbval \
+		--nbval-kernel-name $(READER_KERNEL) --nbval-cell-timeout=600 -p no:cacheprovider --durations=10
+
+# The maintainers' inner loop (no chapters): the unit tests on TensorFlow, the sync check among them, and ruff.
+RUFF_PATHS := src tests tools benchmarks
+check: $(STAMP)
+	$(BIN)/ruff check $(RUFF_PATHS)
+	$(BIN)/ruff format --check $(RUFF_PATHS)
+	KERAS_BACKEND=tensorflow $(UNIT_TESTS) -q -x
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(RUFF_PATHS)
+	$(BIN)/ruff format $(RUFF_PATHS)
+
+# The unit tests under PyTorch. Not part of `make test`: PyTorch from PyPI is a CUDA build of several GB. On the
+# book's CI machines `pip install torch==2.13.0` takes a CPU build that lies on disk; elsewhere it downloads one.
+TORCH_VENV := .venv-torch
+$(TORCH_VENV)/.installed: pyproject.toml constraints.txt
+	rm -rf $(TORCH_VENV)
+	$(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TORCH_VENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(TORCH_VENV)/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+test-torch: $(TORCH_VENV)/.installed
+	KERAS_BACKEND=torch $(TORCH_VENV)/bin/python -m pytest tests --ignore=tests/book -p no:cacheprovider --durations=5
 
 $(BOOK_CHECK_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[tasks,book,test,book-check]"
@@ -86,8 +117,10 @@ figures: $(STAMP)
 checkpoint: $(STAMP)
 	$(BIN)/python tools/make_checkpoint.py
 
+# `make bench BACKEND=jax` for JAX. The figures are ratios between variants run in one process.
+BACKEND ?= tensorflow
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	KERAS_BACKEND=$(BACKEND) $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf _build .pytest_cache build

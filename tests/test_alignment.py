@@ -1,8 +1,8 @@
 """Unit tests of eq. 1, the alignment model (chapter 01)."""
-import numpy as np
-import pytest
 
 import keras
+import numpy as np
+import pytest
 from keras import ops
 
 from lstm_attention import AlignmentScores
@@ -29,7 +29,9 @@ def layer_weights(layer):
     return {w.name: ops.convert_to_numpy(w).astype("float64") for w in layer.weights}
 
 
-@pytest.mark.parametrize("batch, T_x, d, n", [(1, 1, 1, 1), (2, 5, 6, 4), (7, 13, 3, 9), (32, 40, 16, 8)])
+@pytest.mark.parametrize(
+    "batch, T_x, d, n", [(1, 1, 1, 1), (2, 5, 6, 4), (7, 13, 3, 9), (32, 40, 16, 8)]
+)
 def test_output_shapes_one_step_and_many(batch, T_x, d, n):
     s_prev, h = random_inputs(batch, 3, T_x, n, d)
     layer = AlignmentScores(units=n)
@@ -38,14 +40,21 @@ def test_output_shapes_one_step_and_many(batch, T_x, d, n):
     assert tuple(one_step.shape) == (batch, T_x)
     assert tuple(many_steps.shape) == (batch, 3, T_x)
     assert layer.compute_output_shape([(batch, n), (batch, T_x, d)]) == (batch, T_x)
-    assert layer.compute_output_shape([(None, 3, n), (None, None, d)]) == (None, 3, None)
+    assert layer.compute_output_shape([(None, 3, n), (None, None, d)]) == (
+        None,
+        3,
+        None,
+    )
 
 
 def test_weights_have_the_names_and_shapes_of_design():
     layer = AlignmentScores(units=4)
     layer([np.zeros((2, 4), "float32"), np.zeros((2, 5, 6), "float32")])
     assert [(w.name, tuple(w.shape)) for w in layer.weights] == [
-        ("W_a", (4, 4)), ("U_a", (6, 4)), ("b_a", (4,)), ("V_a", (4,)),
+        ("W_a", (4, 4)),
+        ("U_a", (6, 4)),
+        ("b_a", (4,)),
+        ("V_a", (4,)),
     ]
 
 
@@ -55,8 +64,12 @@ def test_matches_numpy_reference_with_nonzero_bias():
     layer([s_prev, h])
     layer.b_a.assign(np.linspace(-1, 1, 5))  # the initial bias is zero; make it count
     expected = energies_reference(s_prev, h, **layer_weights(layer))
-    np.testing.assert_allclose(ops.convert_to_numpy(layer([s_prev, h])), expected, atol=1e-5)
-    np.testing.assert_allclose(ops.convert_to_numpy(layer([s_prev[:, 2], h])), expected[:, 2], atol=1e-5)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layer([s_prev, h])), expected, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layer([s_prev[:, 2], h])), expected[:, 2], atol=1e-5
+    )
 
 
 def test_project_once_then_score_equals_calling_the_layer():
@@ -65,7 +78,11 @@ def test_project_once_then_score_equals_calling_the_layer():
     whole = ops.convert_to_numpy(layer([s_prev, h]))
     projected = layer.project_encoder_outputs(h)
     for t in range(3):
-        np.testing.assert_allclose(ops.convert_to_numpy(layer.score(s_prev[:, t], projected)), whole[:, t], atol=1e-6)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(layer.score(s_prev[:, t], projected)),
+            whole[:, t],
+            atol=1e-6,
+        )
 
 
 def test_matches_keras_additive_attention_scores():
@@ -76,7 +93,11 @@ def test_matches_keras_additive_attention_scores():
     additive = keras.layers.AdditiveAttention(use_scale=True)
     additive([query, keys, keys])
     additive.scale.assign(layer.V_a)
-    np.testing.assert_allclose(ops.convert_to_numpy(additive._calculate_scores(query, keys)), energies, atol=1e-5)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(additive._calculate_scores(query, keys)),
+        energies,
+        atol=1e-5,
+    )
 
 
 def test_config_round_trip():
@@ -115,7 +136,11 @@ def test_numpy_integer_units_are_accepted():
         ((2, 4), (2, 5, 6, 1), r"h \(the encoder outputs\) must have rank 3"),
         ((4,), (2, 5, 6), r"s_prev \(the decoder state\) must have rank 2"),
         ((2, 1, 1, 4), (2, 5, 6), r"s_prev \(the decoder state\) must have rank 2"),
-        ((2, 3), (2, 5, 6), r"s_prev has size 3 in its last dimension, but the layer has units=4"),
+        (
+            (2, 3),
+            (2, 5, 6),
+            r"s_prev has size 3 in its last dimension, but the layer has units=4",
+        ),
         ((3, 4), (2, 5, 6), "different batch sizes, 3 and 2"),
     ],
 )
@@ -128,7 +153,10 @@ def test_bad_shapes_raise_a_clear_error(s_shape, h_shape, message):
 def test_encoder_size_must_match_the_built_layer():
     layer = AlignmentScores(units=4)
     layer([np.zeros((2, 4), "float32"), np.zeros((2, 5, 6), "float32")])
-    with pytest.raises(ValueError, match="h has size 7 in its last dimension, but the layer was built for .* d=6"):
+    with pytest.raises(
+        ValueError,
+        match="h has size 7 in its last dimension, but the layer was built for .* d=6",
+    ):
         layer([np.zeros((2, 4), "float32"), np.zeros((2, 5, 7), "float32")])
 
 

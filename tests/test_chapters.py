@@ -1,4 +1,5 @@
 """The chapters as files: Colab-ready, listed in the book, run in order from a fresh kernel, clean outputs."""
+
 import json
 import re
 from pathlib import Path
@@ -14,7 +15,9 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 
 def code_cells(path):
     cells = json.loads(path.read_text())["cells"]
-    return [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    return [
+        c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()
+    ]
 
 
 def test_there_are_chapters():
@@ -22,12 +25,16 @@ def test_there_are_chapters():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_first_cell_installs_the_package_from_the_configured_repository_only_in_colab(path):
+def test_first_cell_installs_the_package_from_the_configured_repository_only_in_colab(
+    path,
+):
     repository = CONFIG["repository"]["url"].rstrip("/")
     first = "".join(code_cells(path)[0]["source"])
     assert 'if "google.colab" in sys.modules:' in first
     urls = re.findall(r"git\+(https://\S+?)[\"'\s]", first + "\n")
-    assert urls == [repository], f"the Colab cell installs from {urls}, _config.yml names {repository}"
+    assert urls == [repository], (
+        f"the Colab cell installs from {urls}, _config.yml names {repository}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -52,5 +59,14 @@ def test_stored_outputs_have_no_errors_or_tensorflow_start_up_noise(path):
         for output in cell["outputs"]:
             assert output["output_type"] != "error", "".join(cell["source"])[:80]
             text = "".join(output.get("text", ""))
-            for noise in ("absl::InitializeLog", "cuda", "oneDNN", "cpu_feature_guard", "I0000", "E0000"):
-                assert noise not in text, f"{path.name} stores TensorFlow start-up output: {text[:200]}"
+            for noise in (
+                "absl::InitializeLog",
+                "cuda",
+                "oneDNN",
+                "cpu_feature_guard",
+                "I0000",
+                "E0000",
+            ):
+                assert noise not in text, (
+                    f"{path.name} stores TensorFlow start-up output: {text[:200]}"
+                )

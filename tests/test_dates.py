@@ -1,5 +1,6 @@
 """Unit tests of the dates task (chapter 08): formats, readings, splits, vocabularies, model, translate,
 attention plots, and the trained model shipped with the package."""
+
 import datetime
 import json
 import subprocess
@@ -9,11 +10,10 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
+import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-
-import keras  # noqa: E402
 
 import lstm_attention.tasks  # noqa: E402
 from lstm_attention.tasks import (  # noqa: E402
@@ -32,6 +32,7 @@ from lstm_attention.tasks import (  # noqa: E402
     date_exact_match,
     date_examples,
     date_readings,
+    dates,  # noqa: E402
     default_date_vocabulary,
     english_ordinal,
     length_bucketed_batches,
@@ -42,7 +43,6 @@ from lstm_attention.tasks import (  # noqa: E402
     translate,
     trim_padding,
 )
-from lstm_attention.tasks import dates  # noqa: E402
 
 MAY_3_1998 = datetime.date(1998, 5, 3)
 
@@ -52,9 +52,14 @@ MAY_3_1998 = datetime.date(1998, 5, 3)
 
 def test_there_are_many_distinct_formats_in_many_locales_some_held_out():
     assert len({f.name for f in DATE_FORMATS}) == len(DATE_FORMATS) >= 60
-    assert DATE_FORMATS == TRAINING_FORMATS + HELD_OUT_FORMATS and len(HELD_OUT_FORMATS) >= 10
+    assert (
+        DATE_FORMATS == TRAINING_FORMATS + HELD_OUT_FORMATS
+        and len(HELD_OUT_FORMATS) >= 10
+    )
     assert len({f.locale for f in DATE_FORMATS}) >= 12
-    assert {"en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "pt_BR", "ja_JP"} <= {f.locale for f in DATE_FORMATS}
+    assert {"en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "pt_BR", "ja_JP"} <= {
+        f.locale for f in DATE_FORMATS
+    }
     assert {f.case for f in TRAINING_FORMATS} == {None, "upper", "lower", "title"}
 
 
@@ -70,8 +75,12 @@ def test_held_out_formats_write_other_strings_with_known_characters():
     training = {f.render(day) for f in TRAINING_FORMATS for day in days}
     for date_format in HELD_OUT_FORMATS:
         written = {date_format.render(day) for day in days}
-        assert written - training, f"{date_format.name} writes only strings of the training formats"
-    held_out_characters = set("".join(f.render(d) for f in HELD_OUT_FORMATS for d in days))
+        assert written - training, (
+            f"{date_format.name} writes only strings of the training formats"
+        )
+    held_out_characters = set(
+        "".join(f.render(d) for f in HELD_OUT_FORMATS for d in days)
+    )
     assert held_out_characters <= set("".join(training))
 
 
@@ -110,8 +119,20 @@ def test_every_format_of_the_generator_is_used_and_non_ascii_month_names_appear(
 
 @pytest.mark.parametrize(
     "number, ordinal",
-    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"),
-     (22, "22nd"), (23, "23rd"), (30, "30th"), (31, "31st")],
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (23, "23rd"),
+        (30, "30th"),
+        (31, "31st"),
+    ],
 )
 def test_english_ordinal(number, ordinal):
     assert english_ordinal(number) == ordinal
@@ -169,8 +190,15 @@ def test_every_string_fits_the_vocabulary_and_the_length_limit():
     vocabulary = default_date_vocabulary()
     rng = np.random.default_rng(0)
     span = (LAST_DATE - FIRST_DATE).days
-    days = [FIRST_DATE + datetime.timedelta(days=int(i)) for i in rng.integers(0, span + 1, size=100)]
-    days += [datetime.date(2037, 9, 30), FIRST_DATE, LAST_DATE]  # the longest strings, and the ends of the range
+    days = [
+        FIRST_DATE + datetime.timedelta(days=int(i))
+        for i in rng.integers(0, span + 1, size=100)
+    ]
+    days += [
+        datetime.date(2037, 9, 30),
+        FIRST_DATE,
+        LAST_DATE,
+    ]  # the longest strings, and the ends of the range
     strings = [f.render(day) for f in DATE_FORMATS for day in days]
     assert max(len(s) for s in strings) <= MAX_INPUT_LENGTH
     assert vocabulary.unknown_characters(strings) == ""
@@ -191,8 +219,14 @@ def test_splits_are_disjoint_cover_the_range_and_are_deterministic():
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"test_fraction": 0}, {"validation_fraction": 1.2}, {"test_fraction": 0.6, "validation_fraction": 0.5},
-               {"test_fraction": "0.1"}, {"first": LAST_DATE, "last": FIRST_DATE}],
+    "kwargs",
+    [
+        {"test_fraction": 0},
+        {"validation_fraction": 1.2},
+        {"test_fraction": 0.6, "validation_fraction": 0.5},
+        {"test_fraction": "0.1"},
+        {"first": LAST_DATE, "last": FIRST_DATE},
+    ],
 )
 def test_split_dates_refuses_bad_arguments(kwargs):
     with pytest.raises(ValueError):
@@ -211,7 +245,9 @@ def test_examples_are_deterministic_balanced_and_right():
         assert day in set(days) and formats[name].render(day) == string
         assert ambiguous == (len(date_readings(string)) > 1)
     assert set(examples.formats) == {f.name for f in TRAINING_FORMATS}
-    held_out = date_examples(days, 2 * len(HELD_OUT_FORMATS), seed=5, formats=HELD_OUT_FORMATS)
+    held_out = date_examples(
+        days, 2 * len(HELD_OUT_FORMATS), seed=5, formats=HELD_OUT_FORMATS
+    )
     assert set(held_out.formats) == {f.name for f in HELD_OUT_FORMATS}
 
 
@@ -222,7 +258,10 @@ def test_examples_of_different_splits_share_no_date():
     assert not set(train.targets) & set(test.targets)
 
 
-@pytest.mark.parametrize("count, days", [(0, [MAY_3_1998]), (2.5, [MAY_3_1998]), (True, [MAY_3_1998]), (3, [])])
+@pytest.mark.parametrize(
+    "count, days",
+    [(0, [MAY_3_1998]), (2.5, [MAY_3_1998]), (True, [MAY_3_1998]), (3, [])],
+)
 def test_date_examples_refuses_bad_arguments(count, days):
     with pytest.raises(ValueError):
         date_examples(days, count)
@@ -241,7 +280,10 @@ def test_reserved_ids_and_sizes(vocabulary):
     assert ids.shape == (1, MAX_INPUT_LENGTH) and ids.dtype == np.int32
     assert np.all(ids[0, 10:] == 0) and np.all(ids[0, :10] >= 2)
     assert vocabulary.input_size == len(vocabulary.input_characters) + 2
-    assert vocabulary.output_size == len(ISO_CHARACTERS) == 11 and vocabulary.output_length == 10
+    assert (
+        vocabulary.output_size == len(ISO_CHARACTERS) == 11
+        and vocabulary.output_length == 10
+    )
 
 
 def test_the_default_vocabulary_is_deterministic(vocabulary):
@@ -251,7 +293,14 @@ def test_the_default_vocabulary_is_deterministic(vocabulary):
 
 
 def test_input_round_trip(vocabulary):
-    strings = ["3. März 1998", "miércoles, 30 de septiembre de 2037", "5/3/98", "DÉCEMBRE", "março", "søndag"]
+    strings = [
+        "3. März 1998",
+        "miércoles, 30 de septiembre de 2037",
+        "5/3/98",
+        "DÉCEMBRE",
+        "março",
+        "søndag",
+    ]
     assert vocabulary.decode(vocabulary.encode(strings)) == strings
 
 
@@ -298,7 +347,10 @@ def test_unknown_characters_raise_or_pass_silently_on_request(vocabulary):
     "strings, message",
     [
         (["3 May 1998", ""], "Item 1 is an empty string"),
-        (["x" * (MAX_INPUT_LENGTH + 1)], f"41 characters, more than max_length={MAX_INPUT_LENGTH}"),
+        (
+            ["x" * (MAX_INPUT_LENGTH + 1)],
+            f"41 characters, more than max_length={MAX_INPUT_LENGTH}",
+        ),
         ("3 May 1998", "Expected a list of strings"),
         ([], "empty list"),
         ([1998], "Item 0 is a int"),
@@ -314,8 +366,13 @@ def test_a_string_of_exactly_max_length_is_accepted(vocabulary):
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"input_characters": ""}, {"input_characters": "aba"}, {"input_characters": "ab", "max_length": 0},
-               {"input_characters": "ab", "output_characters": "00"}],
+    "kwargs",
+    [
+        {"input_characters": ""},
+        {"input_characters": "aba"},
+        {"input_characters": "ab", "max_length": 0},
+        {"input_characters": "ab", "output_characters": "00"},
+    ],
 )
 def test_bad_vocabularies_raise(kwargs):
     with pytest.raises(ValueError):
@@ -330,7 +387,10 @@ def test_trim_padding():
 
 def test_length_bucketed_batches_cover_every_row_once_trimmed(vocabulary):
     examples = date_examples(split_dates(seed=0).train, 200, seed=0)
-    ids, targets = vocabulary.encode(examples.strings), vocabulary.encode_targets(examples.targets)
+    ids, targets = (
+        vocabulary.encode(examples.strings),
+        vocabulary.encode_targets(examples.targets),
+    )
     batches = list(length_bucketed_batches(ids, targets, batch_size=32, seed=0))
     assert sum(len(x) for x, _ in batches) == 200 and len(batches) == 7
     seen = sorted(vocabulary.decode(x)[i] for x, _ in batches for i in range(len(x)))
@@ -358,7 +418,9 @@ def test_model_shapes_and_masking(tiny_model, vocabulary):
     ids = vocabulary.encode(["3 May 1998", "Sunday, May 3, 1998"])
     y = keras.ops.convert_to_numpy(tiny_model(ids))
     assert y.shape == (2, 10, 11) and np.allclose(y.sum(-1), 1, atol=1e-5)
-    assert np.allclose(keras.ops.convert_to_numpy(tiny_model(trim_padding(ids))), y, atol=1e-6)
+    assert np.allclose(
+        keras.ops.convert_to_numpy(tiny_model(trim_padding(ids))), y, atol=1e-6
+    )
     alpha = keras.ops.convert_to_numpy(date_attention_model(tiny_model)(ids))
     assert alpha.shape == (2, 10, MAX_INPUT_LENGTH)
     assert np.all(alpha[0, :, 10:] == 0) and np.allclose(alpha.sum(-1), 1, atol=1e-5)
@@ -369,13 +431,20 @@ def test_translate_returns_iso_shaped_strings_in_order(tiny_model):
     answers = translate(tiny_model, strings, batch_size=2)
     assert len(answers) == len(strings)
     assert all(len(a) == 10 and set(a) <= set(ISO_CHARACTERS) for a in answers)
-    assert answers[:3] * 3 == answers  # the same string gets the same answer wherever it is in the batch
+    assert (
+        answers[:3] * 3 == answers
+    )  # the same string gets the same answer wherever it is in the batch
     assert translate(tiny_model, "03.05.98") == answers[1]
 
 
 @pytest.mark.parametrize(
     "strings, error",
-    [([""], "empty string"), (["9" * 41], "max_length=40"), ([], "empty list"), ([None], "not a string")],
+    [
+        ([""], "empty string"),
+        (["9" * 41], "max_length=40"),
+        ([], "empty list"),
+        ([None], "not a string"),
+    ],
 )
 def test_translate_refuses_bad_strings(tiny_model, strings, error):
     with pytest.raises(ValueError, match=error):
@@ -392,21 +461,33 @@ def test_translate_warns_about_unknown_characters(tiny_model):
 
 def test_translate_refuses_a_model_of_another_vocabulary(tiny_model):
     with pytest.raises(ValueError, match="Embedding knows"):
-        translate(tiny_model, ["3 May 1998"], vocabulary=DateVocabulary("0123456789 May"))
+        translate(
+            tiny_model, ["3 May 1998"], vocabulary=DateVocabulary("0123456789 May")
+        )
     with pytest.raises(ValueError, match="writes"):
-        translate(tiny_model, ["3"], vocabulary=DateVocabulary("0123456789", output_characters="0123456789"))
+        translate(
+            tiny_model,
+            ["3"],
+            vocabulary=DateVocabulary("0123456789", output_characters="0123456789"),
+        )
     with pytest.raises(ValueError, match="batch_size"):
         translate(tiny_model, ["3 May 1998"], batch_size=0)
 
 
-def test_translate_works_with_a_saved_and_loaded_model(tiny_model, tmp_path, vocabulary):
-    tiny_model.optimizer.build(tiny_model.trainable_variables)  # as after training, so that it saves and loads
+def test_translate_works_with_a_saved_and_loaded_model(
+    tiny_model, tmp_path, vocabulary
+):
+    tiny_model.optimizer.build(
+        tiny_model.trainable_variables
+    )  # as after training, so that it saves and loads
     tiny_model.save(tmp_path / "dates.keras")
     loaded = keras.models.load_model(tmp_path / "dates.keras")
     strings = ["3 May 1998", "Sunday, May 3, 1998", "1998/05/03"]
     assert translate(loaded, strings) == translate(tiny_model, strings)
     vocabulary_again = DateVocabulary.from_json(vocabulary.to_json())
-    assert translate(loaded, strings, vocabulary_again) == translate(tiny_model, strings)
+    assert translate(loaded, strings, vocabulary_again) == translate(
+        tiny_model, strings
+    )
     ids = vocabulary.encode(strings)
     assert np.array_equal(
         keras.ops.convert_to_numpy(date_attention_model(loaded)(ids)),
@@ -439,14 +520,18 @@ def test_plot_date_attention_refuses_bad_input(tiny_model):
 
 def test_no_attention_to_show_without_return_attention():
     characters = keras.Input(shape=(None,), dtype="int32")
-    h = keras.layers.LSTM(4, return_sequences=True)(keras.layers.Embedding(67, 4, mask_zero=True)(characters))
+    h = keras.layers.LSTM(4, return_sequences=True)(
+        keras.layers.Embedding(67, 4, mask_zero=True)(characters)
+    )
     from lstm_attention import AttentionDecoder
 
     model = keras.Model(characters, AttentionDecoder(4, 11, output_length=10)(h))
     with pytest.raises(ValueError, match="return_attention=False"):
         date_attention_model(model)
     with pytest.raises(ValueError, match="one AttentionDecoder"):
-        date_attention_model(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+        date_attention_model(
+            keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        )
 
 
 # --- the package's face, the data of the chapter, the shipped model ----------------------------------------
@@ -454,14 +539,21 @@ def test_no_attention_to_show_without_return_attention():
 
 def test_import_lstm_attention_needs_no_babel():
     code = "import sys, lstm_attention; print('babel' in sys.modules, 'lstm_attention.tasks' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.split() == ["False", "False"]
 
 
 def test_the_tasks_package_exports_the_whole_dates_module():
     assert set(dates.__all__) <= set(lstm_attention.tasks.__all__)
-    assert all(getattr(lstm_attention.tasks, name) is getattr(dates, name) for name in dates.__all__)
-    assert not {"translate", "DateFormat", "build_date_model"} & set(lstm_attention.__all__)
+    assert all(
+        getattr(lstm_attention.tasks, name) is getattr(dates, name)
+        for name in dates.__all__
+    )
+    assert not {"translate", "DateFormat", "build_date_model"} & set(
+        lstm_attention.__all__
+    )
 
 
 @pytest.fixture(scope="module")
@@ -471,17 +563,30 @@ def datasets():
 
 def test_the_chapters_data(datasets):
     assert [len(examples.strings) for examples in datasets] == [
-        40_000, 20 * len(TRAINING_FORMATS), 100 * len(TRAINING_FORMATS), 200 * len(HELD_OUT_FORMATS)
+        40_000,
+        20 * len(TRAINING_FORMATS),
+        100 * len(TRAINING_FORMATS),
+        200 * len(HELD_OUT_FORMATS),
     ]
     splits = split_dates(seed=0)
-    assert set(datasets.test.targets) | set(datasets.new_formats.targets) <= {d.isoformat() for d in splits.test}
+    assert set(datasets.test.targets) | set(datasets.new_formats.targets) <= {
+        d.isoformat() for d in splits.test
+    }
     assert not set(datasets.train.targets) & set(datasets.test.targets)
     assert set(datasets.new_formats.formats) == {f.name for f in HELD_OUT_FORMATS}
-    assert not any(datasets.new_formats.ambiguous) and 0.02 < np.mean(datasets.train.ambiguous) < 0.06
+    assert (
+        not any(datasets.new_formats.ambiguous)
+        and 0.02 < np.mean(datasets.train.ambiguous) < 0.06
+    )
 
 
 def test_date_exact_match_counts_ambiguous_strings_apart():
-    examples = dates.DateExamples(["a", "b", "c", "d"], ["1", "2", "3", "4"], ["f"] * 4, [False, False, True, True])
+    examples = dates.DateExamples(
+        ["a", "b", "c", "d"],
+        ["1", "2", "3", "4"],
+        ["f"] * 4,
+        [False, False, True, True],
+    )
     answers = ["1", "x", "3", "x"]
     assert date_exact_match(answers, examples) == 0.5
     assert date_exact_match(answers, examples, ambiguous=True) == 0.5
@@ -492,13 +597,18 @@ def test_date_exact_match_counts_ambiguous_strings_apart():
 
 def test_save_date_model_and_load_it_again(tiny_model, tmp_path, vocabulary):
     path = save_date_model(tiny_model, tmp_path)
-    assert path == tmp_path / "dates_model.keras" and (tmp_path / "dates_vocabulary.json").exists()
+    assert (
+        path == tmp_path / "dates_model.keras"
+        and (tmp_path / "dates_vocabulary.json").exists()
+    )
     model, vocabulary_again = pretrained_date_model(tmp_path)
     assert vocabulary_again == vocabulary
     strings = ["3 May 1998", "1998/5/3", "SUNDAY, 3 MAY 1998"]
     assert translate(model, strings, vocabulary_again) == translate(tiny_model, strings)
     with pytest.raises(ValueError, match="Embedding knows"):
-        save_date_model(tiny_model, tmp_path / "other", vocabulary=DateVocabulary("0123456789 May"))
+        save_date_model(
+            tiny_model, tmp_path / "other", vocabulary=DateVocabulary("0123456789 May")
+        )
 
 
 def test_the_shipped_model_still_scores_99_percent_on_the_chapters_test_set(datasets):

@@ -1,13 +1,26 @@
 """Unit tests of eqs. 4-7, the GRU gates with the context (chapter 04)."""
-import numpy as np
-import pytest
 
 import keras
+import numpy as np
+import pytest
 from keras import ops
 
 from lstm_attention import ContextGRUGates
 
-WEIGHT_NAMES = ["W_r", "W_z", "W_p", "U_r", "U_z", "U_p", "C_r", "C_z", "C_p", "b_r", "b_z", "b_p"]
+WEIGHT_NAMES = [
+    "W_r",
+    "W_z",
+    "W_p",
+    "U_r",
+    "U_z",
+    "U_p",
+    "C_r",
+    "C_z",
+    "C_p",
+    "b_r",
+    "b_z",
+    "b_p",
+]
 
 
 def gates_reference(y_prev, s_prev, c, weights):
@@ -15,17 +28,27 @@ def gates_reference(y_prev, s_prev, c, weights):
     W = np.stack([weights["W_r"], weights["W_z"], weights["W_p"]])  # (3, K, n)
     C = np.stack([weights["C_r"], weights["C_z"], weights["C_p"]])  # (3, d, n)
     b = np.stack([weights["b_r"], weights["b_z"], weights["b_p"]])  # (3, n)
-    from_inputs = np.einsum("bk,gkn->gbn", y_prev, W) + np.einsum("bd,gdn->gbn", c, C) + b[:, None, :]
-    from_state = np.einsum("bm,gmn->gbn", s_prev, np.stack([weights["U_r"], weights["U_z"]]))
+    from_inputs = (
+        np.einsum("bk,gkn->gbn", y_prev, W)
+        + np.einsum("bd,gdn->gbn", c, C)
+        + b[:, None, :]
+    )
+    from_state = np.einsum(
+        "bm,gmn->gbn", s_prev, np.stack([weights["U_r"], weights["U_z"]])
+    )
     r, z = 1 / (1 + np.exp(-(from_inputs[:2] + from_state)))
-    s_tilde = np.tanh(from_inputs[2] + np.einsum("bm,mn->bn", r * s_prev, weights["U_p"]))
+    s_tilde = np.tanh(
+        from_inputs[2] + np.einsum("bm,mn->bn", r * s_prev, weights["U_p"])
+    )
     s = s_prev + z * (s_tilde - s_prev)  # eq. 7, rearranged
     return r, z, s_tilde, s
 
 
 def random_inputs(batch, K, n, d, seed=0):
     rng = np.random.default_rng(seed)
-    y_prev = rng.dirichlet(np.ones(K), size=batch).astype("float32")  # each row a distribution
+    y_prev = rng.dirichlet(np.ones(K), size=batch).astype(
+        "float32"
+    )  # each row a distribution
     s_prev = np.tanh(rng.normal(size=(batch, n))).astype("float32")
     c = rng.normal(size=(batch, d)).astype("float32")
     return y_prev, s_prev, c
@@ -38,7 +61,13 @@ def layer_weights(layer):
 def built_layer(K, n, d, seed=0):
     "A built layer whose biases are not zero, so that every weight matters."
     layer = ContextGRUGates(units=n)
-    layer([np.zeros((1, K), "float32"), np.zeros((1, n), "float32"), np.zeros((1, d), "float32")])
+    layer(
+        [
+            np.zeros((1, K), "float32"),
+            np.zeros((1, n), "float32"),
+            np.zeros((1, d), "float32"),
+        ]
+    )
     rng = np.random.default_rng(seed)
     for name in ("b_r", "b_z", "b_p"):
         getattr(layer, name).assign(rng.normal(scale=0.5, size=n).astype("float32"))
@@ -49,33 +78,59 @@ def numpy_of(tensors):
     return [ops.convert_to_numpy(t) for t in tensors]
 
 
-@pytest.mark.parametrize("batch, K, n, d", [(1, 1, 1, 1), (1, 5, 4, 6), (2, 3, 8, 2), (32, 11, 16, 24)])
+@pytest.mark.parametrize(
+    "batch, K, n, d", [(1, 1, 1, 1), (1, 5, 4, 6), (2, 3, 8, 2), (32, 11, 16, 24)]
+)
 def test_output_shapes(batch, K, n, d):
     y_prev, s_prev, c = random_inputs(batch, K, n, d)
     layer = ContextGRUGates(units=n)
     assert tuple(layer([y_prev, s_prev, c]).shape) == (batch, n)
     assert [tuple(x.shape) for x in layer.gates(y_prev, s_prev, c)] == [(batch, n)] * 4
-    assert layer.compute_output_shape([(batch, K), (batch, n), (batch, d)]) == (batch, n)
+    assert layer.compute_output_shape([(batch, K), (batch, n), (batch, d)]) == (
+        batch,
+        n,
+    )
     assert layer.compute_output_shape([(None, K), (None, n), (None, d)]) == (None, n)
     assert layer.compute_output_shape([(None, K), (batch, n), (None, d)]) == (batch, n)
 
 
 def test_weights_have_the_names_shapes_and_order_of_design():
     layer = ContextGRUGates(units=4)
-    layer([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32"), np.zeros((2, 6), "float32")])
+    layer(
+        [
+            np.zeros((2, 5), "float32"),
+            np.zeros((2, 4), "float32"),
+            np.zeros((2, 6), "float32"),
+        ]
+    )
     assert [(w.name, tuple(w.shape)) for w in layer.weights] == [
-        ("W_r", (5, 4)), ("W_z", (5, 4)), ("W_p", (5, 4)),
-        ("U_r", (4, 4)), ("U_z", (4, 4)), ("U_p", (4, 4)),
-        ("C_r", (6, 4)), ("C_z", (6, 4)), ("C_p", (6, 4)),
-        ("b_r", (4,)), ("b_z", (4,)), ("b_p", (4,)),
+        ("W_r", (5, 4)),
+        ("W_z", (5, 4)),
+        ("W_p", (5, 4)),
+        ("U_r", (4, 4)),
+        ("U_z", (4, 4)),
+        ("U_p", (4, 4)),
+        ("C_r", (6, 4)),
+        ("C_z", (6, 4)),
+        ("C_p", (6, 4)),
+        ("b_r", (4,)),
+        ("b_z", (4,)),
+        ("b_p", (4,)),
     ]
-    assert all(getattr(layer, name) is w for name, w in zip(WEIGHT_NAMES, layer.weights))
+    assert all(
+        getattr(layer, name) is w for name, w in zip(WEIGHT_NAMES, layer.weights)
+    )
 
 
 def test_build_from_shapes_with_unknown_batch():
     layer = ContextGRUGates(units=3)
     layer.build([(None, 5), (None, 3), (None, 7)])
-    assert [tuple(w.shape) for w in layer.weights[::3]] == [(5, 3), (3, 3), (7, 3), (3,)]
+    assert [tuple(w.shape) for w in layer.weights[::3]] == [
+        (5, 3),
+        (3, 3),
+        (7, 3),
+        (3,),
+    ]
 
 
 @pytest.mark.parametrize("batch", [1, 3])
@@ -86,7 +141,9 @@ def test_matches_numpy_reference(batch):
     expected = gates_reference(y_prev, s_prev, c, layer_weights(layer))
     for actual, reference in zip(numpy_of(layer.gates(y_prev, s_prev, c)), expected):
         np.testing.assert_allclose(actual, reference, atol=1e-5)
-    np.testing.assert_allclose(ops.convert_to_numpy(layer([y_prev, s_prev, c])), expected[-1], atol=1e-5)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layer([y_prev, s_prev, c])), expected[-1], atol=1e-5
+    )
 
 
 def test_gates_and_proposal_lie_in_their_ranges():
@@ -106,7 +163,9 @@ def gru_cell_weights(weights):
         ],
         axis=1,
     )
-    recurrent_kernel = np.concatenate([-weights["U_z"], weights["U_r"], weights["U_p"]], axis=1)
+    recurrent_kernel = np.concatenate(
+        [-weights["U_z"], weights["U_r"], weights["U_p"]], axis=1
+    )
     bias = np.concatenate([-weights["b_z"], weights["b_r"], weights["b_p"]])
     return [kernel, recurrent_kernel, bias]
 
@@ -124,7 +183,9 @@ def test_matches_keras_gru_cell_over_several_steps(batch):
         y_prev, _, c = random_inputs(batch, K, n, d, seed=30 + t)
         s_ours = layer([y_prev, s_ours, c])
         s_keras, _ = cell(np.concatenate([y_prev, c], axis=-1), s_keras)
-        np.testing.assert_allclose(ops.convert_to_numpy(s_ours), ops.convert_to_numpy(s_keras), atol=1e-5)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(s_ours), ops.convert_to_numpy(s_keras), atol=1e-5
+        )
 
 
 def test_keras_gru_cell_without_the_sign_flip_disagrees():
@@ -139,7 +200,12 @@ def test_keras_gru_cell_without_the_sign_flip_disagrees():
     cell.set_weights(gru_cell_weights(weights))
     y_prev, s_prev, c = random_inputs(3, K, n, d, seed=4)
     s_keras, _ = cell(np.concatenate([y_prev, c], axis=-1), s_prev)
-    difference = np.max(np.abs(ops.convert_to_numpy(layer([y_prev, s_prev, c])) - ops.convert_to_numpy(s_keras)))
+    difference = np.max(
+        np.abs(
+            ops.convert_to_numpy(layer([y_prev, s_prev, c]))
+            - ops.convert_to_numpy(s_keras)
+        )
+    )
     assert difference > 1e-2
 
 
@@ -165,7 +231,11 @@ def test_config_round_trip():
 
 def test_keras_file_round_trip_gives_identical_outputs(tmp_path):
     K, n, d = 5, 4, 6
-    inputs = [keras.Input((K,), name="y_prev"), keras.Input((n,), name="s_prev"), keras.Input((d,), name="c")]
+    inputs = [
+        keras.Input((K,), name="y_prev"),
+        keras.Input((n,), name="s_prev"),
+        keras.Input((d,), name="c"),
+    ]
     model = keras.Model(inputs, ContextGRUGates(units=n)(inputs))
     model.layers[-1].b_z.assign(np.linspace(-1, 1, n))
     data = random_inputs(3, K, n, d, seed=7)
@@ -188,65 +258,147 @@ def test_numpy_integer_units_are_accepted():
 
 
 BAD_SHAPES = [
-    ((2,), (2, 4), (2, 6), r"y_prev \(the previous output\) must have rank 2, \(batch, K\); got shape \(2,\)"),
+    (
+        (2,),
+        (2, 4),
+        (2, 6),
+        r"y_prev \(the previous output\) must have rank 2, \(batch, K\); got shape \(2,\)",
+    ),
     ((2, 3, 5), (2, 4), (2, 6), r"y_prev \(the previous output\) must have rank 2"),
-    ((2, 5), (4,), (2, 6), r"s_prev \(the decoder state\) must have rank 2, \(batch, n\)"),
+    (
+        (2, 5),
+        (4,),
+        (2, 6),
+        r"s_prev \(the decoder state\) must have rank 2, \(batch, n\)",
+    ),
     ((2, 5), (2, 1, 4), (2, 6), r"s_prev \(the decoder state\) must have rank 2"),
     ((2, 5), (2, 4), (6,), r"c \(the context vector\) must have rank 2, \(batch, d\)"),
     ((2, 5), (2, 4), (2, 3, 6), r"c \(the context vector\) must have rank 2"),
-    ((2, 5), (2, 3), (2, 6), r"s_prev has size 3 in its last dimension, but the layer has units=4"),
-    ((3, 5), (2, 4), (2, 6), r"y_prev, s_prev and c have different batch sizes, 3, 2 and 2"),
-    ((2, 5), (2, 4), (1, 6), r"y_prev, s_prev and c have different batch sizes, 2, 2 and 1"),
+    (
+        (2, 5),
+        (2, 3),
+        (2, 6),
+        r"s_prev has size 3 in its last dimension, but the layer has units=4",
+    ),
+    (
+        (3, 5),
+        (2, 4),
+        (2, 6),
+        r"y_prev, s_prev and c have different batch sizes, 3, 2 and 2",
+    ),
+    (
+        (2, 5),
+        (2, 4),
+        (1, 6),
+        r"y_prev, s_prev and c have different batch sizes, 2, 2 and 1",
+    ),
 ]
 
 
 @pytest.mark.parametrize("y_shape, s_shape, c_shape, message", BAD_SHAPES)
-def test_bad_shapes_raise_a_clear_error_on_the_first_call(y_shape, s_shape, c_shape, message):
+def test_bad_shapes_raise_a_clear_error_on_the_first_call(
+    y_shape, s_shape, c_shape, message
+):
     layer = ContextGRUGates(units=4)
     with pytest.raises(ValueError, match=message):
-        layer([np.zeros(y_shape, "float32"), np.zeros(s_shape, "float32"), np.zeros(c_shape, "float32")])
+        layer(
+            [
+                np.zeros(y_shape, "float32"),
+                np.zeros(s_shape, "float32"),
+                np.zeros(c_shape, "float32"),
+            ]
+        )
     assert not layer.built
 
 
 @pytest.mark.parametrize("y_shape, s_shape, c_shape, message", BAD_SHAPES)
-def test_bad_shapes_raise_a_clear_error_on_a_built_layer(y_shape, s_shape, c_shape, message):
+def test_bad_shapes_raise_a_clear_error_on_a_built_layer(
+    y_shape, s_shape, c_shape, message
+):
     layer = ContextGRUGates(units=4)
-    layer([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32"), np.zeros((2, 6), "float32")])
+    layer(
+        [
+            np.zeros((2, 5), "float32"),
+            np.zeros((2, 4), "float32"),
+            np.zeros((2, 6), "float32"),
+        ]
+    )
     with pytest.raises(ValueError, match=message):
-        layer([np.zeros(y_shape, "float32"), np.zeros(s_shape, "float32"), np.zeros(c_shape, "float32")])
+        layer(
+            [
+                np.zeros(y_shape, "float32"),
+                np.zeros(s_shape, "float32"),
+                np.zeros(c_shape, "float32"),
+            ]
+        )
 
 
 @pytest.mark.parametrize(
     "y_size, d, message",
     [
-        (7, 6, r"y_prev has size 7 in its last dimension, but the layer was built for previous outputs of size K=5"),
-        (5, 3, r"c has size 3 in its last dimension, but the layer was built for context vectors of size d=6"),
+        (
+            7,
+            6,
+            r"y_prev has size 7 in its last dimension, but the layer was built for previous outputs of size K=5",
+        ),
+        (
+            5,
+            3,
+            r"c has size 3 in its last dimension, but the layer was built for context vectors of size d=6",
+        ),
     ],
 )
 def test_input_sizes_must_match_the_built_layer(y_size, d, message):
     layer = ContextGRUGates(units=4)
-    layer([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32"), np.zeros((2, 6), "float32")])
+    layer(
+        [
+            np.zeros((2, 5), "float32"),
+            np.zeros((2, 4), "float32"),
+            np.zeros((2, 6), "float32"),
+        ]
+    )
     with pytest.raises(ValueError, match=message):
-        layer([np.zeros((2, y_size), "float32"), np.zeros((2, 4), "float32"), np.zeros((2, d), "float32")])
+        layer(
+            [
+                np.zeros((2, y_size), "float32"),
+                np.zeros((2, 4), "float32"),
+                np.zeros((2, d), "float32"),
+            ]
+        )
 
 
 @pytest.mark.parametrize(
     "inputs, got",
     [
         (np.zeros((3, 2, 4), "float32"), r"got one tensor of shape \(3, 2, 4\)"),
-        ([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32")], r"got 2 inputs of shapes \[\(2, 5\), \(2, 4\)\]"),
+        (
+            [np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32")],
+            r"got 2 inputs of shapes \[\(2, 5\), \(2, 4\)\]",
+        ),
     ],
 )
 @pytest.mark.parametrize("built", [False, True])
 def test_inputs_must_be_three(inputs, got, built):
     layer = ContextGRUGates(units=4)
     if built:
-        layer([np.zeros((3, 5), "float32"), np.zeros((3, 4), "float32"), np.zeros((3, 6), "float32")])
-    with pytest.raises(ValueError, match=r"expects three inputs, \[y_prev, s_prev, c\].*" + got):
+        layer(
+            [
+                np.zeros((3, 5), "float32"),
+                np.zeros((3, 4), "float32"),
+                np.zeros((3, 6), "float32"),
+            ]
+        )
+    with pytest.raises(
+        ValueError, match=r"expects three inputs, \[y_prev, s_prev, c\].*" + got
+    ):
         layer(inputs)
 
 
-@pytest.mark.parametrize("which, shapes", [("y_prev", [(None,), (4,), (6,)]), ("c", [(5,), (4,), (None,)])])
+@pytest.mark.parametrize(
+    "which, shapes", [("y_prev", [(None,), (4,), (6,)]), ("c", [(5,), (4,), (None,)])]
+)
 def test_unknown_input_size_is_rejected_in_a_functional_model(which, shapes):
-    with pytest.raises(ValueError, match=f"the last dimension of {which} .* must be known"):
+    with pytest.raises(
+        ValueError, match=f"the last dimension of {which} .* must be known"
+    ):
         ContextGRUGates(units=4)([keras.Input(shape) for shape in shapes])

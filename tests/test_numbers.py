@@ -1,4 +1,5 @@
 """lstm_attention.tasks.numbers: number words, splits, vocabularies, chrF, and a trained model saved and loaded."""
+
 import keras
 import numpy as np
 import pytest
@@ -31,9 +32,17 @@ def test_every_german_number_word_is_cut_into_pieces_that_join_back():
         pieces = german_pieces(word)
         assert "".join(pieces) == word and set(pieces) <= set(GERMAN_PIECES)
     assert german_pieces(german_words(1987)) == [
-        "ein", "tausend", "neun", "hundert", "sieben", "und", "achtzig"
+        "ein",
+        "tausend",
+        "neun",
+        "hundert",
+        "sieben",
+        "und",
+        "achtzig",
     ]
-    assert german_pieces("sechzehn") == ["sech", "zehn"] and german_pieces("siebzig") == ["siebzig"]
+    assert german_pieces("sechzehn") == ["sech", "zehn"] and german_pieces(
+        "siebzig"
+    ) == ["siebzig"]
     with pytest.raises(ValueError, match=r"has no German number piece at 'emillion'"):
         german_pieces("einemillion")
 
@@ -44,13 +53,17 @@ def test_splits_are_disjoint_and_the_long_set_is_longer_than_training():
     assert sum(map(len, sets)) == len(set().union(*sets))
     assert len(splits.long) == 400
     longest_trained = max(len(german_pieces(german_words(n))) for n in splits.train)
-    assert min(len(german_pieces(german_words(n))) for n in splits.long) > longest_trained
+    assert (
+        min(len(german_pieces(german_words(n))) for n in splits.long) > longest_trained
+    )
     assert split_numbers(seed=0) == splits and split_numbers(seed=1) != splits
 
 
 def test_vocabulary_encodes_shifted_targets_and_round_trips_through_json(vocabulary):
     assert vocabulary.target_size == 29 and vocabulary.source_size == 31
-    source = vocabulary.encode_source(["Forty-two", "one thousand, nine hundred and eighty-seven"])
+    source = vocabulary.encode_source(
+        ["Forty-two", "one thousand, nine hundred and eighty-seven"]
+    )
     assert source.shape == (2, 7) and (source[0, 2:] == 0).all()
     previous, targets = vocabulary.encode_targets(["zweiundvierzig", "sieben"])
     symbols = vocabulary.target_symbols
@@ -72,7 +85,9 @@ def test_vocabulary_encodes_shifted_targets_and_round_trips_through_json(vocabul
         ([42], r"Expected a string of English number words; got 42"),
     ],
 )
-def test_bad_source_strings_are_refused_with_a_clear_message(vocabulary, strings, message):
+def test_bad_source_strings_are_refused_with_a_clear_message(
+    vocabulary, strings, message
+):
     with pytest.raises(ValueError, match=message):
         vocabulary.encode_source(strings)
 
@@ -80,7 +95,9 @@ def test_bad_source_strings_are_refused_with_a_clear_message(vocabulary, strings
 def test_chrf_is_100_for_perfect_translations_and_less_for_a_missing_piece():
     references = ["zweiundvierzig", "eintausendneunhundertsiebenundachtzig"]
     assert chrf(references, references) == pytest.approx(100)
-    assert 50 < chrf(["zweiundvierzig", "eintausendneunhundertsieben"], references) < 100
+    assert (
+        50 < chrf(["zweiundvierzig", "eintausendneunhundertsieben"], references) < 100
+    )
 
 
 @pytest.fixture(scope="module")
@@ -98,19 +115,31 @@ def trained(vocabulary):
     return model, numbers
 
 
-def test_translate_refuses_an_unknown_word_an_empty_string_and_a_beam_narrower_than_one(vocabulary, trained):
+def test_translate_refuses_an_unknown_word_an_empty_string_and_a_beam_narrower_than_one(
+    vocabulary, trained
+):
     model, _ = trained
     with pytest.raises(ValueError, match=r"Unknown word 'zwei'"):
         translate_numbers(model, ["zwei"], vocabulary)
     with pytest.raises(ValueError, match=r"There is no word to translate in ''"):
         translate_numbers(model, ["seven", ""], vocabulary)
-    with pytest.raises(ValueError, match=r"beam width `k` must be an integer >= 1; got 0"):
+    with pytest.raises(
+        ValueError, match=r"beam width `k` must be an integer >= 1; got 0"
+    ):
         translate_numbers(model, ["seven"], vocabulary, k=0)
-    with pytest.raises(ValueError, match=r"Expected a model with one TeacherForcedDecoder"):
-        translate_numbers(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), ["seven"], vocabulary)
+    with pytest.raises(
+        ValueError, match=r"Expected a model with one TeacherForcedDecoder"
+    ):
+        translate_numbers(
+            keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]),
+            ["seven"],
+            vocabulary,
+        )
 
 
-def test_a_trained_model_saved_and_loaded_writes_the_same_strings(vocabulary, trained, tmp_path):
+def test_a_trained_model_saved_and_loaded_writes_the_same_strings(
+    vocabulary, trained, tmp_path
+):
     model, numbers = trained
     strings = [english_words(n) for n in numbers[::5]]
     before = {k: translate_numbers(model, strings, vocabulary, k=k) for k in (None, 3)}
@@ -118,7 +147,9 @@ def test_a_trained_model_saved_and_loaded_writes_the_same_strings(vocabulary, tr
     model.save(tmp_path / "numbers.keras")
     (tmp_path / "vocabulary.json").write_text(vocabulary.to_json(), encoding="utf-8")
     loaded = keras.models.load_model(tmp_path / "numbers.keras")
-    loaded_vocabulary = NumberVocabulary.from_json((tmp_path / "vocabulary.json").read_text(encoding="utf-8"))
+    loaded_vocabulary = NumberVocabulary.from_json(
+        (tmp_path / "vocabulary.json").read_text(encoding="utf-8")
+    )
     for k, answers in before.items():
         assert translate_numbers(loaded, strings, loaded_vocabulary, k=k) == answers
 
@@ -126,10 +157,19 @@ def test_a_trained_model_saved_and_loaded_writes_the_same_strings(vocabulary, tr
 def test_translate_returns_attention_rows_for_every_symbol_written(vocabulary, trained):
     model, _ = trained
     answers, attention, scores = translate_numbers(
-        model, ["seven", "one hundred and forty-two"], vocabulary, k=2, return_attention=True
+        model,
+        ["seven", "one hundred and forty-two"],
+        vocabulary,
+        k=2,
+        return_attention=True,
     )
-    assert [alpha.shape[1] for alpha in attention] == [5, 5]  # one column per (padded) source position
-    np.testing.assert_array_equal(attention[0][:, 1:], 0)  # "seven" has one word; the rest is padding
+    assert [alpha.shape[1] for alpha in attention] == [
+        5,
+        5,
+    ]  # one column per (padded) source position
+    np.testing.assert_array_equal(
+        attention[0][:, 1:], 0
+    )  # "seven" has one word; the rest is padding
     for alpha, score in zip(attention, scores):
         assert alpha.shape[0] >= 1 and np.allclose(alpha.sum(-1), 1, atol=1e-5)
         assert score <= 0

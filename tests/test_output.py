@@ -1,20 +1,31 @@
 """Unit tests of eq. 8, the output layer (chapter 05)."""
-import numpy as np
-import pytest
 
 import keras
+import numpy as np
+import pytest
 from keras import ops
 
-from lstm_attention import AlignmentScores, ContextGRUGates, OutputDistribution, context_vector, masked_softmax
+from lstm_attention import (
+    AlignmentScores,
+    ContextGRUGates,
+    OutputDistribution,
+    context_vector,
+    masked_softmax,
+)
 
 
 def output_reference(y_prev, s_prev, c, W_o, U_o, C_o, b_o):
     """Eq. 8 for a whole batch with einsum and an explicit log-sum-exp: (batch, K), (batch, n), (batch, d) -> (batch, K)."""
     logits = (
-        np.einsum("bk,kj->bj", y_prev, W_o) + np.einsum("bn,nj->bj", s_prev, U_o) + np.einsum("bd,dj->bj", c, C_o) + b_o
+        np.einsum("bk,kj->bj", y_prev, W_o)
+        + np.einsum("bn,nj->bj", s_prev, U_o)
+        + np.einsum("bd,dj->bj", c, C_o)
+        + b_o
     )
     largest = logits.max(axis=-1, keepdims=True)
-    log_normaliser = largest + np.log(np.exp(logits - largest).sum(axis=-1, keepdims=True))
+    log_normaliser = largest + np.log(
+        np.exp(logits - largest).sum(axis=-1, keepdims=True)
+    )
     return np.exp(logits - log_normaliser)
 
 
@@ -32,21 +43,36 @@ def layer_weights(layer):
     return {w.name: ops.convert_to_numpy(w).astype("float64") for w in layer.weights}
 
 
-@pytest.mark.parametrize("batch, K, n, d", [(1, 2, 1, 1), (1, 5, 4, 6), (2, 5, 4, 6), (7, 13, 3, 9), (32, 40, 16, 8)])
+@pytest.mark.parametrize(
+    "batch, K, n, d",
+    [(1, 2, 1, 1), (1, 5, 4, 6), (2, 5, 4, 6), (7, 13, 3, 9), (32, 40, 16, 8)],
+)
 def test_output_shapes(batch, K, n, d):
     layer = OutputDistribution(output_dim=K)
     y = layer(list(random_inputs(batch, K, n, d)))
     assert tuple(y.shape) == (batch, K)
-    assert layer.compute_output_shape([(batch, K), (batch, n), (batch, d)]) == (batch, K)
+    assert layer.compute_output_shape([(batch, K), (batch, n), (batch, d)]) == (
+        batch,
+        K,
+    )
     assert layer.compute_output_shape([(None, K), (None, n), (None, d)]) == (None, K)
     assert layer.compute_output_shape([(None, K), (3, n), (None, d)]) == (3, K)
 
 
 def test_weights_have_the_names_and_shapes_of_design():
     layer = OutputDistribution(output_dim=5)
-    layer([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32"), np.zeros((2, 6), "float32")])
+    layer(
+        [
+            np.zeros((2, 5), "float32"),
+            np.zeros((2, 4), "float32"),
+            np.zeros((2, 6), "float32"),
+        ]
+    )
     assert [(w.name, tuple(w.shape)) for w in layer.weights] == [
-        ("W_o", (5, 5)), ("U_o", (4, 5)), ("C_o", (6, 5)), ("b_o", (5,)),
+        ("W_o", (5, 5)),
+        ("U_o", (4, 5)),
+        ("C_o", (6, 5)),
+        ("b_o", (5,)),
     ]
 
 
@@ -56,7 +82,9 @@ def test_matches_numpy_reference_with_nonzero_bias():
     layer([y_prev, s_prev, c])
     layer.b_o.assign(np.linspace(-1, 1, 6))  # the initial bias is zero; make it count
     expected = output_reference(y_prev, s_prev, c, **layer_weights(layer))
-    np.testing.assert_allclose(ops.convert_to_numpy(layer([y_prev, s_prev, c])), expected, atol=1e-6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layer([y_prev, s_prev, c])), expected, atol=1e-6
+    )
 
 
 def test_each_input_reaches_the_output_through_its_own_matrix():
@@ -68,7 +96,9 @@ def test_each_input_reaches_the_output_through_its_own_matrix():
         inputs = [y_prev, s_prev, c]
         inputs[index] = np.zeros_like(inputs[index])
         without = ops.convert_to_numpy(layer.logits(*inputs))
-        contribution = np.asarray([y_prev, s_prev, c][index], "float64") @ ops.convert_to_numpy(matrix)
+        contribution = np.asarray(
+            [y_prev, s_prev, c][index], "float64"
+        ) @ ops.convert_to_numpy(matrix)
         np.testing.assert_allclose(base - without, contribution, atol=1e-5)
         assert np.abs(contribution).max() > 1e-2
 
@@ -77,7 +107,9 @@ def test_call_is_the_softmax_of_logits():
     y_prev, s_prev, c = random_inputs(4, 7, 3, 2, seed=3)
     layer = OutputDistribution(output_dim=7)
     y = ops.convert_to_numpy(layer([y_prev, s_prev, c]))
-    from_logits = ops.convert_to_numpy(ops.softmax(layer.logits(y_prev, s_prev, c), axis=-1))
+    from_logits = ops.convert_to_numpy(
+        ops.softmax(layer.logits(y_prev, s_prev, c), axis=-1)
+    )
     np.testing.assert_allclose(y, from_logits, atol=1e-7)
 
 
@@ -126,7 +158,9 @@ def test_matches_a_dense_softmax_on_the_concatenated_inputs():
     np.testing.assert_allclose(ops.convert_to_numpy(dense(stacked)), y, atol=1e-6)
 
 
-@pytest.mark.filterwarnings("ignore:You are using a softmax over axis -1 of a tensor of shape")
+@pytest.mark.filterwarnings(
+    "ignore:You are using a softmax over axis -1 of a tensor of shape"
+)
 def test_a_single_output_symbol_gets_probability_one():
     layer = OutputDistribution(output_dim=1)
     y = ops.convert_to_numpy(layer(list(random_inputs(3, 1, 2, 2, seed=9))))
@@ -141,7 +175,11 @@ def test_config_round_trip():
 
 
 def test_keras_file_round_trip_gives_identical_outputs(tmp_path):
-    inputs = [keras.Input((5,), name="y_prev"), keras.Input((4,), name="s_prev"), keras.Input((6,), name="c")]
+    inputs = [
+        keras.Input((5,), name="y_prev"),
+        keras.Input((4,), name="s_prev"),
+        keras.Input((6,), name="c"),
+    ]
     model = keras.Model(inputs, OutputDistribution(output_dim=5)(inputs))
     model.layers[-1].b_o.assign(np.linspace(-1, 1, 5))
     data = list(random_inputs(3, 5, 4, 6, seed=8))
@@ -165,11 +203,31 @@ def test_numpy_integer_output_dim_is_accepted():
 @pytest.mark.parametrize(
     "y_shape, s_shape, c_shape, message",
     [
-        ((5,), (2, 4), (2, 6), r"y_prev \(the previous output\) must have rank 2, \(batch, K\); got shape \(5,\)"),
+        (
+            (5,),
+            (2, 4),
+            (2, 6),
+            r"y_prev \(the previous output\) must have rank 2, \(batch, K\); got shape \(5,\)",
+        ),
         ((2, 1, 5), (2, 4), (2, 6), r"y_prev \(the previous output\) must have rank 2"),
-        ((2, 5), (2, 1, 4), (2, 6), r"s_prev \(the decoder state\) must have rank 2, \(batch, n\)"),
-        ((2, 5), (2, 4), (6,), r"c \(the context vector\) must have rank 2, \(batch, d\)"),
-        ((2, 7), (2, 4), (2, 6), "y_prev has size 7 in its last dimension, but the layer has output_dim=5"),
+        (
+            (2, 5),
+            (2, 1, 4),
+            (2, 6),
+            r"s_prev \(the decoder state\) must have rank 2, \(batch, n\)",
+        ),
+        (
+            (2, 5),
+            (2, 4),
+            (6,),
+            r"c \(the context vector\) must have rank 2, \(batch, d\)",
+        ),
+        (
+            (2, 7),
+            (2, 4),
+            (2, 6),
+            "y_prev has size 7 in its last dimension, but the layer has output_dim=5",
+        ),
         ((3, 5), (2, 4), (2, 6), "different batch sizes, 3, 2 and 2"),
         ((2, 5), (2, 4), (1, 6), "different batch sizes, 2, 2 and 1"),
     ],
@@ -177,41 +235,94 @@ def test_numpy_integer_output_dim_is_accepted():
 def test_bad_shapes_raise_a_clear_error(y_shape, s_shape, c_shape, message):
     layer = OutputDistribution(output_dim=5)
     with pytest.raises(ValueError, match=message):
-        layer([np.zeros(y_shape, "float32"), np.zeros(s_shape, "float32"), np.zeros(c_shape, "float32")])
+        layer(
+            [
+                np.zeros(y_shape, "float32"),
+                np.zeros(s_shape, "float32"),
+                np.zeros(c_shape, "float32"),
+            ]
+        )
 
 
 @pytest.mark.parametrize(
     "y_shape, s_shape, c_shape, message",
     [
-        ((2, 6), (2, 4), (2, 6), "y_prev has size 6 in its last dimension, but the layer has output_dim=5"),
-        ((2, 5), (2, 3), (2, 6), r"s_prev has size 3 in its last dimension, but the layer was built for .* n=4"),
-        ((2, 5), (2, 4), (2, 7), r"c has size 7 in its last dimension, but the layer was built for .* d=6"),
+        (
+            (2, 6),
+            (2, 4),
+            (2, 6),
+            "y_prev has size 6 in its last dimension, but the layer has output_dim=5",
+        ),
+        (
+            (2, 5),
+            (2, 3),
+            (2, 6),
+            r"s_prev has size 3 in its last dimension, but the layer was built for .* n=4",
+        ),
+        (
+            (2, 5),
+            (2, 4),
+            (2, 7),
+            r"c has size 7 in its last dimension, but the layer was built for .* d=6",
+        ),
         ((2, 5), (3, 4), (2, 6), "different batch sizes, 2, 3 and 2"),
     ],
 )
 def test_sizes_must_match_the_built_layer(y_shape, s_shape, c_shape, message):
     layer = OutputDistribution(output_dim=5)
-    layer([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32"), np.zeros((2, 6), "float32")])
+    layer(
+        [
+            np.zeros((2, 5), "float32"),
+            np.zeros((2, 4), "float32"),
+            np.zeros((2, 6), "float32"),
+        ]
+    )
     with pytest.raises(ValueError, match=message):
-        layer([np.zeros(y_shape, "float32"), np.zeros(s_shape, "float32"), np.zeros(c_shape, "float32")])
+        layer(
+            [
+                np.zeros(y_shape, "float32"),
+                np.zeros(s_shape, "float32"),
+                np.zeros(c_shape, "float32"),
+            ]
+        )
 
 
 @pytest.mark.parametrize("built", [False, True])
 def test_inputs_must_be_three(built):
     layer = OutputDistribution(output_dim=5)
     if built:
-        layer([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32"), np.zeros((2, 6), "float32")])
-    with pytest.raises(ValueError, match=r"expects three inputs, \[y_prev, s_prev, c\]"):
+        layer(
+            [
+                np.zeros((2, 5), "float32"),
+                np.zeros((2, 4), "float32"),
+                np.zeros((2, 6), "float32"),
+            ]
+        )
+    with pytest.raises(
+        ValueError, match=r"expects three inputs, \[y_prev, s_prev, c\]"
+    ):
         layer(np.zeros((2, 5), "float32"))
-    with pytest.raises(ValueError, match=r"expects three inputs, \[y_prev, s_prev, c\]"):
+    with pytest.raises(
+        ValueError, match=r"expects three inputs, \[y_prev, s_prev, c\]"
+    ):
         layer([np.zeros((2, 5), "float32"), np.zeros((2, 4), "float32")])
 
 
 def test_unknown_state_or_context_size_is_rejected_in_a_functional_model():
-    with pytest.raises(ValueError, match=r"last dimension of s_prev \(n, the decoder state size\) must be known"):
-        OutputDistribution(output_dim=5)([keras.Input((5,)), keras.Input((None,)), keras.Input((6,))])
-    with pytest.raises(ValueError, match=r"last dimension of c \(d, the context vector size\) must be known"):
-        OutputDistribution(output_dim=5)([keras.Input((5,)), keras.Input((4,)), keras.Input((None,))])
+    with pytest.raises(
+        ValueError,
+        match=r"last dimension of s_prev \(n, the decoder state size\) must be known",
+    ):
+        OutputDistribution(output_dim=5)(
+            [keras.Input((5,)), keras.Input((None,)), keras.Input((6,))]
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"last dimension of c \(d, the context vector size\) must be known",
+    ):
+        OutputDistribution(output_dim=5)(
+            [keras.Input((5,)), keras.Input((4,)), keras.Input((None,))]
+        )
 
 
 def sigmoid(x):
@@ -220,20 +331,28 @@ def sigmoid(x):
 
 def decoder_step_reference(h, s_prev, y_prev, w):
     """Eqs. 1-8 for a whole batch with einsum: h (batch, T_x, d), s_prev (batch, n), y_prev (batch, K)."""
-    hidden = np.tanh(np.einsum("bn,nk->bk", s_prev, w["W_a"])[:, None, :] + np.einsum("bjd,dk->bjk", h, w["U_a"]) + w["b_a"])
-    e = np.einsum("bjk,k->bj", hidden, w["V_a"])                                       # eq. 1
-    alpha = np.exp(e - e.max(axis=-1, keepdims=True))
-    alpha /= alpha.sum(axis=-1, keepdims=True)                                         # eq. 2
-    c = np.einsum("bj,bjd->bd", alpha, h)                                              # eq. 3
-    gate = lambda g, state: (  # noqa: E731
-        np.einsum("bk,kn->bn", y_prev, w[f"W_{g}"]) + np.einsum("bm,mn->bn", state, w[f"U_{g}"])
-        + np.einsum("bd,dn->bn", c, w[f"C_{g}"]) + w[f"b_{g}"]
+    hidden = np.tanh(
+        np.einsum("bn,nk->bk", s_prev, w["W_a"])[:, None, :]
+        + np.einsum("bjd,dk->bjk", h, w["U_a"])
+        + w["b_a"]
     )
-    r = sigmoid(gate("r", s_prev))                                                     # eq. 4
-    z = sigmoid(gate("z", s_prev))                                                     # eq. 5
-    s_tilde = np.tanh(gate("p", r * s_prev))                                           # eq. 6
-    s = (1 - z) * s_prev + z * s_tilde                                                 # eq. 7
-    y = output_reference(y_prev, s_prev, c, w["W_o"], w["U_o"], w["C_o"], w["b_o"])   # eq. 8, with s_{t-1}
+    e = np.einsum("bjk,k->bj", hidden, w["V_a"])  # eq. 1
+    alpha = np.exp(e - e.max(axis=-1, keepdims=True))
+    alpha /= alpha.sum(axis=-1, keepdims=True)  # eq. 2
+    c = np.einsum("bj,bjd->bd", alpha, h)  # eq. 3
+    gate = lambda g, state: (  # noqa: E731
+        np.einsum("bk,kn->bn", y_prev, w[f"W_{g}"])
+        + np.einsum("bm,mn->bn", state, w[f"U_{g}"])
+        + np.einsum("bd,dn->bn", c, w[f"C_{g}"])
+        + w[f"b_{g}"]
+    )
+    r = sigmoid(gate("r", s_prev))  # eq. 4
+    z = sigmoid(gate("z", s_prev))  # eq. 5
+    s_tilde = np.tanh(gate("p", r * s_prev))  # eq. 6
+    s = (1 - z) * s_prev + z * s_tilde  # eq. 7
+    y = output_reference(
+        y_prev, s_prev, c, w["W_o"], w["U_o"], w["C_o"], w["b_o"]
+    )  # eq. 8, with s_{t-1}
     return alpha, c, s, y
 
 
@@ -244,13 +363,19 @@ def test_one_decoder_step_from_chapters_01_to_05_matches_equations_1_to_8(batch)
     h = rng.normal(size=(batch, T_x, d)).astype("float32")
     _, s_prev, _ = random_inputs(batch, K, n, d, seed=11)
     y_prev, _, _ = random_inputs(batch, K, n, d, seed=12)
-    alignment, gates, output = AlignmentScores(n), ContextGRUGates(n), OutputDistribution(K)
+    alignment, gates, output = (
+        AlignmentScores(n),
+        ContextGRUGates(n),
+        OutputDistribution(K),
+    )
     alignment([s_prev, h])
     gates([y_prev, s_prev, h[:, 0]])
     output([y_prev, s_prev, h[:, 0]])
     for layer in (alignment, gates, output):
         for weight in layer.weights:
-            if weight.name.startswith("b_"):  # zero at first: give every bias values, so that the check covers it
+            if weight.name.startswith(
+                "b_"
+            ):  # zero at first: give every bias values, so that the check covers it
                 weight.assign(rng.normal(scale=0.5, size=weight.shape))
 
     projected = alignment.project_encoder_outputs(h)
@@ -259,9 +384,15 @@ def test_one_decoder_step_from_chapters_01_to_05_matches_equations_1_to_8(batch)
     r, z, s_tilde, s = gates.gates(y_prev, s_prev, c)
     y = ops.softmax(output.logits(y_prev, s_prev, c))
 
-    weights = {w.name: ops.convert_to_numpy(w).astype("float64") for l in (alignment, gates, output) for w in l.weights}
+    weights = {
+        w.name: ops.convert_to_numpy(w).astype("float64")
+        for l in (alignment, gates, output)
+        for w in l.weights
+    }
     assert len(weights) == 20
-    expected = decoder_step_reference(h.astype("float64"), s_prev.astype("float64"), y_prev.astype("float64"), weights)
+    expected = decoder_step_reference(
+        h.astype("float64"), s_prev.astype("float64"), y_prev.astype("float64"), weights
+    )
     for actual, reference in zip((alpha, c, s, y), expected):
         np.testing.assert_allclose(ops.convert_to_numpy(actual), reference, atol=1e-5)
     # Eq. 8 reads s_{t-1}: the same layer fed s_t gives another distribution.

@@ -5,6 +5,7 @@
 checked the same way, so the test keeps up when a module is added or moved: a package's `__all__` must be
 the union of the `__all__` of the modules directly in it, and each name must be the module's own object.
 """
+
 import importlib
 import pkgutil
 
@@ -15,7 +16,9 @@ import lstm_attention
 
 def packages():
     names = [lstm_attention.__name__]
-    for info in pkgutil.walk_packages(lstm_attention.__path__, prefix=f"{lstm_attention.__name__}."):
+    for info in pkgutil.walk_packages(
+        lstm_attention.__path__, prefix=f"{lstm_attention.__name__}."
+    ):
         if info.ispkg:
             names.append(info.name)
     return names
@@ -44,14 +47,20 @@ def test_init_exports_exactly_its_modules_public_names(name):
     owners = {}
     for module in modules:
         for public in module.__all__:
-            assert public not in owners, f"{public} is public in both {owners[public]} and {module.__name__}"
+            assert public not in owners, (
+                f"{public} is public in both {owners[public]} and {module.__name__}"
+            )
             owners[public] = module.__name__
     missing = sorted(set(owners) - set(exported))
     extra = sorted(set(exported) - set(owners))
     assert not missing, f"{name}/__init__.py does not export {missing}"
-    assert not extra, f"{name}/__init__.py exports {extra}, which no module of {name} lists in __all__"
+    assert not extra, (
+        f"{name}/__init__.py exports {extra}, which no module of {name} lists in __all__"
+    )
     for public, owner in owners.items():
-        assert getattr(package, public) is getattr(importlib.import_module(owner), public), public
+        assert getattr(package, public) is getattr(
+            importlib.import_module(owner), public
+        ), public
 
 
 def test_the_top_level_package_does_not_export_the_task_helpers():

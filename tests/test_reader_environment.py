@@ -4,6 +4,7 @@
 first cell installs too, plus ipykernel to run notebooks, like a Colab reader after a chapter's first cell) and tells pytest the name of its kernel. This test
 starts that kernel and checks where its Python and package come from, and that no test or book tool is there.
 """
+
 import json
 import os
 from pathlib import Path
@@ -24,7 +25,9 @@ print(json.dumps({
 """
 
 
-@pytest.mark.skipif(KERNEL is None, reason="run by `make test`, which builds the reader's environment")
+@pytest.mark.skipif(
+    KERNEL is None, reason="run by `make test`, which builds the reader's environment"
+)
 def test_the_chapters_kernel_has_the_installed_package_and_no_extras():
     manager, client = start_new_kernel(kernel_name=KERNEL)
     try:
@@ -32,7 +35,11 @@ def test_the_chapters_kernel_has_the_installed_package_and_no_extras():
         client.execute_interactive(
             WHERE_AM_I,
             timeout=120,
-            output_hook=lambda msg: printed.append(msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None,
+            output_hook=lambda msg: (
+                printed.append(msg["content"].get("text", ""))
+                if msg["msg_type"] == "stream"
+                else None
+            ),
         )
     finally:
         client.stop_channels()
@@ -40,5 +47,9 @@ def test_the_chapters_kernel_has_the_installed_package_and_no_extras():
     where = json.loads("".join(printed))
     venv = (ROOT / ".venv-reader").resolve()
     assert Path(where["prefix"]).resolve() == venv, where
-    assert Path(where["package"]).resolve().is_relative_to(venv / "lib"), f"not the installed package: {where}"
-    assert where["tools"] == [], f"the reader's kernel can import test or book tools: {where}"
+    assert Path(where["package"]).resolve().is_relative_to(venv / "lib"), (
+        f"not the installed package: {where}"
+    )
+    assert where["tools"] == [], (
+        f"the reader's kernel can import test or book tools: {where}"
+    )

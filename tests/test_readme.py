@@ -1,4 +1,5 @@
 """The README is the front door: its Python example must run as printed."""
+
 import re
 from pathlib import Path
 

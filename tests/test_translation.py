@@ -1,4 +1,5 @@
 """lstm_attention.translation: the teacher-forced decoder against NumPy, greedy decoding and beam search."""
+
 import itertools
 
 import keras
@@ -6,7 +7,12 @@ import numpy as np
 import pytest
 from keras import ops
 
-from lstm_attention import MultiplicativeScores, TeacherForcedDecoder, beam_search, greedy_decode
+from lstm_attention import (
+    MultiplicativeScores,
+    TeacherForcedDecoder,
+    beam_search,
+    greedy_decode,
+)
 
 
 def sigmoid(x):
@@ -19,7 +25,10 @@ def softmax(x):
 
 
 def weights_of(layer):
-    return {w.path.split("/")[-1]: ops.convert_to_numpy(w).astype("float64") for w in layer.weights}
+    return {
+        w.path.split("/")[-1]: ops.convert_to_numpy(w).astype("float64")
+        for w in layer.weights
+    }
 
 
 def teacher_forced_numpy(w, h, previous, score="additive"):
@@ -30,7 +39,12 @@ def teacher_forced_numpy(w, h, previous, score="additive"):
     for symbol in previous:
         x, one_hot = w["E"][symbol], np.eye(K)[symbol]
         if score == "additive":
-            e = np.array([w["V_a"] @ np.tanh(s @ w["W_a"] + h_j @ w["U_a"] + w["b_a"]) for h_j in h])
+            e = np.array(
+                [
+                    w["V_a"] @ np.tanh(s @ w["W_a"] + h_j @ w["U_a"] + w["b_a"])
+                    for h_j in h
+                ]
+            )
         else:
             e = np.array([s @ (h_j @ w["W_a"]) for h_j in h])
             if score == "scaled_dot":
@@ -48,25 +62,36 @@ def teacher_forced_numpy(w, h, previous, score="additive"):
 
 def random_decoder(K=5, n=4, m=3, d=6, T_x=5, batch=3, seed=0, score="additive"):
     keras.utils.set_random_seed(seed)
-    decoder = TeacherForcedDecoder(units=n, output_dim=K, embedding_dim=m, score=score, return_attention=True)
+    decoder = TeacherForcedDecoder(
+        units=n, output_dim=K, embedding_dim=m, score=score, return_attention=True
+    )
     h = np.random.default_rng(seed).normal(size=(batch, T_x, d)).astype("float32")
     decoder([h, np.zeros((batch, 1), "int32")])
     # Larger weights than the initialisers give, so that the distributions are far from uniform.
     for weight in decoder.weights:
-        weight.assign(2 * ops.convert_to_numpy(weight) + 0.3 * np.random.default_rng(seed + 1).normal(size=weight.shape))
+        weight.assign(
+            2 * ops.convert_to_numpy(weight)
+            + 0.3 * np.random.default_rng(seed + 1).normal(size=weight.shape)
+        )
     return decoder, h
 
 
 @pytest.mark.parametrize("score", ["additive", "general", "scaled_dot"])
 def test_teacher_forced_decoder_matches_numpy(score):
     decoder, h = random_decoder(score=score)
-    previous = np.array([[1, 3, 4, 2, 0], [1, 2, 0, 0, 0], [1, 4, 4, 3, 3]], dtype="int32")
+    previous = np.array(
+        [[1, 3, 4, 2, 0], [1, 2, 0, 0, 0], [1, 4, 4, 3, 3]], dtype="int32"
+    )
     mask = np.array([[True] * 5, [True, True, True, False, False], [True] * 5])
-    y, alpha = (ops.convert_to_numpy(v) for v in decoder([h, previous], mask=[mask, None]))
+    y, alpha = (
+        ops.convert_to_numpy(v) for v in decoder([h, previous], mask=[mask, None])
+    )
     w = weights_of(decoder)
     for b in range(3):
         real = int(mask[b].sum())
-        p_numpy, alpha_numpy = teacher_forced_numpy(w, h[b, :real].astype("float64"), previous[b], score)
+        p_numpy, alpha_numpy = teacher_forced_numpy(
+            w, h[b, :real].astype("float64"), previous[b], score
+        )
         np.testing.assert_allclose(y[b], p_numpy, atol=1e-5)
         np.testing.assert_allclose(alpha[b, :, :real], alpha_numpy, atol=1e-5)
         np.testing.assert_array_equal(alpha[b, :, real:], 0)
@@ -80,15 +105,21 @@ def test_step_is_the_teacher_forced_call_one_step_at_a_time():
     s = decoder.initial_state(h)
     for t in range(3):
         logits, s, alpha_t = decoder.step(previous[:, t], s, h, projected)
-        np.testing.assert_allclose(ops.convert_to_numpy(ops.softmax(logits)), y[:, t], atol=1e-6)
-        np.testing.assert_allclose(ops.convert_to_numpy(alpha_t), alpha[:, t], atol=1e-6)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(ops.softmax(logits)), y[:, t], atol=1e-6
+        )
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(alpha_t), alpha[:, t], atol=1e-6
+        )
 
 
 def test_output_mask_leaves_padded_steps_out_of_the_loss():
     keras.utils.set_random_seed(0)
     h_in = keras.Input((None, 4))
     previous_in = keras.Input((None,), dtype="int32")
-    model = keras.Model([h_in, previous_in], TeacherForcedDecoder(3, 5)([h_in, previous_in]))
+    model = keras.Model(
+        [h_in, previous_in], TeacherForcedDecoder(3, 5)([h_in, previous_in])
+    )
     model.compile(loss="sparse_categorical_crossentropy")
     h = np.random.default_rng(0).normal(size=(2, 3, 4)).astype("float32")
     previous = np.array([[1, 3, 4, 0], [1, 2, 0, 0]], dtype="int32")
@@ -97,25 +128,38 @@ def test_output_mask_leaves_padded_steps_out_of_the_loss():
     real = previous != 0
     chosen = np.take_along_axis(p, targets[..., None], axis=-1)[..., 0]
     expected = -np.log(chosen[real]).mean()
-    assert model.evaluate([h, previous], targets, verbose=0) == pytest.approx(expected, rel=1e-5)
+    assert model.evaluate([h, previous], targets, verbose=0) == pytest.approx(
+        expected, rel=1e-5
+    )
     # Changing what padded steps should write changes nothing.
-    assert model.evaluate([h, previous], np.where(real, targets, 4), verbose=0) == pytest.approx(expected, rel=1e-5)
+    assert model.evaluate(
+        [h, previous], np.where(real, targets, 4), verbose=0
+    ) == pytest.approx(expected, rel=1e-5)
 
 
 def test_saved_and_loaded_decoder_gives_the_same_outputs(tmp_path):
     keras.utils.set_random_seed(0)
     h_in = keras.Input((None, 4))
     previous_in = keras.Input((None,), dtype="int32")
-    layer = TeacherForcedDecoder(3, 5, embedding_dim=2, score="scaled_dot", return_attention=True)
+    layer = TeacherForcedDecoder(
+        3, 5, embedding_dim=2, score="scaled_dot", return_attention=True
+    )
     model = keras.Model([h_in, previous_in], layer([h_in, previous_in]))
     h = np.random.default_rng(0).normal(size=(2, 3, 4)).astype("float32")
     previous = np.array([[1, 3, 4], [1, 2, 0]], dtype="int32")
     model.save(tmp_path / "m.keras")
     loaded = keras.models.load_model(tmp_path / "m.keras")
     for before, after in zip(model([h, previous]), loaded([h, previous])):
-        np.testing.assert_allclose(ops.convert_to_numpy(before), ops.convert_to_numpy(after), atol=1e-6)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(before), ops.convert_to_numpy(after), atol=1e-6
+        )
     config = loaded.layers[-1].get_config()
-    assert (config["units"], config["output_dim"], config["embedding_dim"], config["score"]) == (3, 5, 2, "scaled_dot")
+    assert (
+        config["units"],
+        config["output_dim"],
+        config["embedding_dim"],
+        config["score"],
+    ) == (3, 5, 2, "scaled_dot")
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -136,7 +180,9 @@ def every_output(K, end_id, longest):
     "Every output of at most `longest` symbols that stops at its first end symbol."
     for length in range(1, longest + 1):
         for symbols in itertools.product(range(K), repeat=length):
-            if end_id not in symbols[:-1] and (symbols[-1] == end_id or length == longest):
+            if end_id not in symbols[:-1] and (
+                symbols[-1] == end_id or length == longest
+            ):
                 yield list(symbols)
 
 
@@ -146,13 +192,17 @@ def test_a_wide_beam_finds_the_best_output_and_narrower_beams_score_no_higher(se
     decoder, h = random_decoder(K=K, batch=1, seed=seed)
 
     def log_p(output):  # by teacher forcing, the layer's own call
-        p = ops.convert_to_numpy(decoder([h, np.array([[start_id] + output[:-1]], "int32")])[0])[0]
+        p = ops.convert_to_numpy(
+            decoder([h, np.array([[start_id] + output[:-1]], "int32")])[0]
+        )[0]
         return float(np.log(p[np.arange(len(output)), output].astype("float64")).sum())
 
     # Outputs that end, and outputs cut off after `longest` symbols: what beam search chooses among.
     best_score, best = max((log_p(o), o) for o in every_output(K, end_id, longest))
     arguments = dict(start_id=start_id, end_id=end_id, max_length=longest)
-    found, score, _ = beam_search(decoder, h, k=K**longest, **arguments)  # keeps every prefix
+    found, score, _ = beam_search(
+        decoder, h, k=K**longest, **arguments
+    )  # keeps every prefix
     assert found[0] == best
     assert score[0] == pytest.approx(best_score, abs=1e-5)
     for k in range(1, 5):
@@ -164,7 +214,9 @@ def test_a_wide_beam_finds_the_best_output_and_narrower_beams_score_no_higher(se
 def test_decoding_stops_at_the_end_symbol(decode):
     decoder, h = random_decoder(K=4, batch=6, seed=4)
     extra = {"k": 3} if decode is beam_search else {}
-    sequences, _, attention = decode(decoder, h, start_id=1, end_id=2, max_length=8, **extra)
+    sequences, _, attention = decode(
+        decoder, h, start_id=1, end_id=2, max_length=8, **extra
+    )
     for sequence, alpha in zip(sequences, attention):
         assert len(alpha) == len(sequence)
         assert 2 not in sequence[:-1]
@@ -189,10 +241,14 @@ def test_beam_search_refuses_bad_arguments(arguments, message):
 
 def test_decoding_refuses_encoder_outputs_of_the_wrong_shape():
     decoder, h = random_decoder()
-    with pytest.raises(ValueError, match=r"encoder outputs h of shape \(batch, T_x, d\)"):
+    with pytest.raises(
+        ValueError, match=r"encoder outputs h of shape \(batch, T_x, d\)"
+    ):
         greedy_decode(decoder, h[0], start_id=1, end_id=2, max_length=3)
     with pytest.raises(ValueError, match=r"mask must have shape \(batch, T_x\)"):
-        greedy_decode(decoder, h, np.ones((3, 2), bool), start_id=1, end_id=2, max_length=3)
+        greedy_decode(
+            decoder, h, np.ones((3, 2), bool), start_id=1, end_id=2, max_length=3
+        )
 
 
 def test_layer_refuses_bad_configuration_and_inputs():
@@ -202,7 +258,9 @@ def test_layer_refuses_bad_configuration_and_inputs():
         TeacherForcedDecoder(0, 5)
     with pytest.raises(ValueError, match=r"takes two inputs, \[h, previous_symbols\]"):
         TeacherForcedDecoder(4, 5)(keras.Input((3, 6)))
-    with pytest.raises(ValueError, match=r"previous_symbols must be integer ids of rank 2"):
+    with pytest.raises(
+        ValueError, match=r"previous_symbols must be integer ids of rank 2"
+    ):
         TeacherForcedDecoder(4, 5)([keras.Input((3, 6)), keras.Input((3, 1))])
 
 
@@ -214,4 +272,6 @@ def test_multiplicative_scores_are_a_product_with_w_a():
     scores.build([(2, 3), (2, 4, 5)])
     energies = ops.convert_to_numpy(scores.score(s, scores.project_encoder_outputs(h)))
     W_a = ops.convert_to_numpy(scores.W_a)
-    np.testing.assert_allclose(energies, np.einsum("bn,bjd,dn->bj", s, h, W_a) / np.sqrt(3), atol=1e-5)
+    np.testing.assert_allclose(
+        energies, np.einsum("bn,bjd,dn->bj", s, h, W_a) / np.sqrt(3), atol=1e-5
+    )

@@ -9,6 +9,7 @@ light card, so it reads the same on the book's light and dark themes. Text is se
 mathtext and stored as paths, so the files look the same in every browser, with or without its fonts,
 and the output is byte for byte the same on every run.
 """
+
 from __future__ import annotations
 
 import sys
@@ -28,8 +29,12 @@ WIDTH, HEIGHT = 660, 492
 CARD, CARD_EDGE = "#ffffff", "#c9ced6"
 INK = "#1f2328"  # formulas and labels
 NORMAL = dict(fill="#eaf1fa", edge="#2f5f98", title="#1f4a7a", ink=INK, wire="#4b5563")
-MUTED = dict(fill="#f5f6f8", edge="#c4c9d0", title="#9aa1ab", ink="#9aa1ab", wire="#c4c9d0")
-HIGHLIGHT = dict(fill="#fff0e4", edge="#d9480f", title="#b8400e", ink=INK, wire="#d9480f")
+MUTED = dict(
+    fill="#f5f6f8", edge="#c4c9d0", title="#9aa1ab", ink="#9aa1ab", wire="#c4c9d0"
+)
+HIGHLIGHT = dict(
+    fill="#fff0e4", edge="#d9480f", title="#b8400e", ink=INK, wire="#d9480f"
+)
 
 # Set only while drawing (matplotlib.rc_context), so importing this module changes nothing for its caller.
 STYLE = {
@@ -61,7 +66,9 @@ class Box:
 EQ1 = Box("eq1", 18, 346, 246, 424)
 EQ2 = Box("eq2", 290, 346, 452, 424)
 EQ3 = Box("eq3", 496, 346, 642, 424)
-BAR = Box("", 262, 118, 276, 312)  # where y_{t-1}, s_{t-1} and c_t meet: every one of eqs. 4-8 reads all three
+BAR = Box(
+    "", 262, 118, 276, 312
+)  # where y_{t-1}, s_{t-1} and c_t meet: every one of eqs. 4-8 reads all three
 OUTPUT = Box("output", 304, 112, 600, 190)
 GATES = Box("gates", 304, 212, 600, 318)
 ENCODER = [Box("", 44 + 46 * i, 450, 80 + 46 * i, 482) for i in range(5)]
@@ -77,7 +84,9 @@ def styles(key: str, highlighted: str | None) -> dict:
     return HIGHLIGHT if key == highlighted else MUTED
 
 
-def draw_box(ax, box: Box, style: dict, title: str, lines: list[str], size: float = 12.5) -> None:
+def draw_box(
+    ax, box: Box, style: dict, title: str, lines: list[str], size: float = 12.5
+) -> None:
     ax.add_patch(
         FancyBboxPatch(
             (box.x0, box.y0),
@@ -91,27 +100,64 @@ def draw_box(ax, box: Box, style: dict, title: str, lines: list[str], size: floa
         )
     )
     top = box.y0 + 16
-    ax.text(box.cx, top, title, ha="center", va="center", fontsize=11, color=style["title"],
-            fontweight="bold", zorder=3)
+    ax.text(
+        box.cx,
+        top,
+        title,
+        ha="center",
+        va="center",
+        fontsize=11,
+        color=style["title"],
+        fontweight="bold",
+        zorder=3,
+    )
     step = (box.y1 - top - 6) / (len(lines) + 0.2)
     for i, line in enumerate(lines):
-        ax.text(box.cx, top + step * (i + 0.85), line, ha="center", va="center", fontsize=size,
-                color=style["ink"], zorder=3)
+        ax.text(
+            box.cx,
+            top + step * (i + 0.85),
+            line,
+            ha="center",
+            va="center",
+            fontsize=size,
+            color=style["ink"],
+            zorder=3,
+        )
 
 
 def wire(ax, points, color, *, head=True, dashed=False, width=1.4) -> None:
     """An orthogonal wire through `points`, with an arrowhead at the last one."""
     xs, ys = zip(*points)
-    ax.plot(xs, ys, color=color, linewidth=width, linestyle=(0, (4, 3)) if dashed else "-",
-            solid_capstyle="butt", zorder=1)
+    ax.plot(
+        xs,
+        ys,
+        color=color,
+        linewidth=width,
+        linestyle=(0, (4, 3)) if dashed else "-",
+        solid_capstyle="butt",
+        zorder=1,
+    )
     if head:
         (x0, y0), (x1, y1) = points[-2], points[-1]
         length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
         size, half = 8.0, 3.6
         base = (x1 - ux * size, y1 - uy * size)
-        tip = [(x1, y1), (base[0] - uy * half, base[1] + ux * half), (base[0] + uy * half, base[1] - ux * half)]
-        ax.add_patch(Polygon(tip, closed=True, facecolor=color, edgecolor=color, linewidth=0.5, zorder=1))
+        tip = [
+            (x1, y1),
+            (base[0] - uy * half, base[1] + ux * half),
+            (base[0] + uy * half, base[1] - ux * half),
+        ]
+        ax.add_patch(
+            Polygon(
+                tip,
+                closed=True,
+                facecolor=color,
+                edgecolor=color,
+                linewidth=0.5,
+                zorder=1,
+            )
+        )
 
 
 def label(ax, x, y, text, color, size=12.5, ha="center", va="center", **kwargs) -> None:
@@ -127,8 +173,16 @@ def draw(highlighted: str | None = None):
     ax.set_axis_off()
     fig.patch.set_alpha(0)
     ax.add_patch(
-        FancyBboxPatch((1.5, 1.5), WIDTH - 3, HEIGHT - 3, boxstyle="round,pad=0,rounding_size=12",
-                       facecolor=CARD, edgecolor=CARD_EDGE, linewidth=1, zorder=0)
+        FancyBboxPatch(
+            (1.5, 1.5),
+            WIDTH - 3,
+            HEIGHT - 3,
+            boxstyle="round,pad=0,rounding_size=12",
+            facecolor=CARD,
+            edgecolor=CARD_EDGE,
+            linewidth=1,
+            zorder=0,
+        )
     )
 
     def wire_color(*keys: str) -> str:
@@ -144,42 +198,108 @@ def draw(highlighted: str | None = None):
 
     # Encoder outputs h_1 .. h_{T_x}: one vector of size d per input position.
     encoder_ink = ink("eq1", "eq3")
-    for box, name in zip(ENCODER, [r"$h_1$", r"$h_2$", r"$h_3$", r"$\cdots$", r"$h_{T_x}$"]):
+    for box, name in zip(
+        ENCODER, [r"$h_1$", r"$h_2$", r"$h_3$", r"$\cdots$", r"$h_{T_x}$"]
+    ):
         if name == r"$\cdots$":
             label(ax, box.cx, box.cy, name, encoder_ink)
             continue
-        ax.add_patch(FancyBboxPatch((box.x0, box.y0), box.x1 - box.x0, box.y1 - box.y0,
-                                    boxstyle="round,pad=0,rounding_size=4", facecolor=CARD,
-                                    edgecolor=wire_color("eq1", "eq3"), linewidth=1.1, zorder=2))
+        ax.add_patch(
+            FancyBboxPatch(
+                (box.x0, box.y0),
+                box.x1 - box.x0,
+                box.y1 - box.y0,
+                boxstyle="round,pad=0,rounding_size=4",
+                facecolor=CARD,
+                edgecolor=wire_color("eq1", "eq3"),
+                linewidth=1.1,
+                zorder=2,
+            )
+        )
         label(ax, box.cx, box.cy, name, encoder_ink, size=12)
-    label(ax, ENCODER[-1].x1 + 12, ENCODER[0].cy, "encoder outputs, one per input position",
-          encoder_ink, size=10, ha="left", style="italic")
+    label(
+        ax,
+        ENCODER[-1].x1 + 12,
+        ENCODER[0].cy,
+        "encoder outputs, one per input position",
+        encoder_ink,
+        size=10,
+        ha="left",
+        style="italic",
+    )
 
     # Eqs. 1-3: the attention.
-    draw_box(ax, EQ1, styles("eq1", highlighted), "eq. 1  alignment model",
-             [r"$e_{tj} = V_a^\top \tanh(W_a s_{t-1} + U_a h_j + b_a)$"])
-    draw_box(ax, EQ2, styles("eq2", highlighted), "eq. 2  softmax over $j$",
-             [r"$\alpha_{tj} = \exp(e_{tj}) \,/\, \Sigma_k \exp(e_{tk})$"])
-    draw_box(ax, EQ3, styles("eq3", highlighted), "eq. 3  context vector",
-             [r"$c_t = \Sigma_j\, \alpha_{tj} h_j$"])
+    draw_box(
+        ax,
+        EQ1,
+        styles("eq1", highlighted),
+        "eq. 1  alignment model",
+        [r"$e_{tj} = V_a^\top \tanh(W_a s_{t-1} + U_a h_j + b_a)$"],
+    )
+    draw_box(
+        ax,
+        EQ2,
+        styles("eq2", highlighted),
+        "eq. 2  softmax over $j$",
+        [r"$\alpha_{tj} = \exp(e_{tj}) \,/\, \Sigma_k \exp(e_{tk})$"],
+    )
+    draw_box(
+        ax,
+        EQ3,
+        styles("eq3", highlighted),
+        "eq. 3  context vector",
+        [r"$c_t = \Sigma_j\, \alpha_{tj} h_j$"],
+    )
     # Eqs. 4-8: the decoder's GRU with the context, and the output.
-    draw_box(ax, OUTPUT, styles("output", highlighted), "eq. 8  output",
-             [r"$y_t = \mathrm{softmax}(W_o y_{t-1} + U_o s_{t-1} + C_o c_t + b_o)$"])
-    draw_box(ax, GATES, styles("gates", highlighted), "eqs. 4-7  GRU gates and new state",
-             [r"$r_t = \sigma(\cdots)$, $\;z_t = \sigma(\cdots)$",
-              r"$\tilde{s}_t = \tanh(\cdots r_t \circ s_{t-1} \cdots)$",
-              r"$s_t = (1 - z_t) \circ s_{t-1} + z_t \circ \tilde{s}_t$"])
+    draw_box(
+        ax,
+        OUTPUT,
+        styles("output", highlighted),
+        "eq. 8  output",
+        [r"$y_t = \mathrm{softmax}(W_o y_{t-1} + U_o s_{t-1} + C_o c_t + b_o)$"],
+    )
+    draw_box(
+        ax,
+        GATES,
+        styles("gates", highlighted),
+        "eqs. 4-7  GRU gates and new state",
+        [
+            r"$r_t = \sigma(\cdots)$, $\;z_t = \sigma(\cdots)$",
+            r"$\tilde{s}_t = \tanh(\cdots r_t \circ s_{t-1} \cdots)$",
+            r"$s_t = (1 - z_t) \circ s_{t-1} + z_t \circ \tilde{s}_t$",
+        ],
+    )
     decoder_inputs = ("gates", "output")
-    bar_style = HIGHLIGHT if highlighted in decoder_inputs else (NORMAL if highlighted is None else MUTED)
-    ax.add_patch(FancyBboxPatch((BAR.x0, BAR.y0), BAR.x1 - BAR.x0, BAR.y1 - BAR.y0,
-                                boxstyle="round,pad=0,rounding_size=3", facecolor=bar_style["edge"],
-                                edgecolor=bar_style["edge"], linewidth=1, zorder=2))
+    bar_style = (
+        HIGHLIGHT
+        if highlighted in decoder_inputs
+        else (NORMAL if highlighted is None else MUTED)
+    )
+    ax.add_patch(
+        FancyBboxPatch(
+            (BAR.x0, BAR.y0),
+            BAR.x1 - BAR.x0,
+            BAR.y1 - BAR.y0,
+            boxstyle="round,pad=0,rounding_size=3",
+            facecolor=bar_style["edge"],
+            edgecolor=bar_style["edge"],
+            linewidth=1,
+            zorder=2,
+        )
+    )
 
     # h_j into eqs. 1 and 3.
     wire(ax, [(EQ1.cx - 40, ENCODER[0].y0), (EQ1.cx - 40, EQ1.y1)], wire_color("eq1"))
     label(ax, EQ1.cx - 30, 437, r"$h_j$", ink("eq1"), ha="left")
-    wire(ax, [(ENCODER[-1].x1, ENCODER[-1].cy + 9), (EQ3.cx, ENCODER[-1].cy + 9), (EQ3.cx, EQ3.y1)],
-         wire_color("eq3"))
+    wire(
+        ax,
+        [
+            (ENCODER[-1].x1, ENCODER[-1].cy + 9),
+            (EQ3.cx, ENCODER[-1].cy + 9),
+            (EQ3.cx, EQ3.y1),
+        ],
+        wire_color("eq3"),
+    )
     label(ax, EQ3.cx + 10, 437, r"$h_j$", ink("eq3"), ha="left")
     # e_tj and alpha_tj along the attention row; c_t up into the decoder.
     wire(ax, [(EQ1.x1, EQ1.cy), (EQ2.x0, EQ2.cy)], wire_color("eq1", "eq2"))
@@ -187,7 +307,9 @@ def draw(highlighted: str | None = None):
     wire(ax, [(EQ2.x1, EQ2.cy), (EQ3.x0, EQ3.cy)], wire_color("eq2", "eq3"))
     label(ax, (EQ2.x1 + EQ3.x0) / 2, EQ2.cy - 13, r"$\alpha_{tj}$", ink("eq2", "eq3"))
     c_color = wire_color("eq3", "gates", "output")
-    wire(ax, [(EQ3.cx, EQ3.y0), (EQ3.cx, 332), (BAR.cx, 332), (BAR.cx, BAR.y1)], c_color)
+    wire(
+        ax, [(EQ3.cx, EQ3.y0), (EQ3.cx, 332), (BAR.cx, 332), (BAR.cx, BAR.y1)], c_color
+    )
     label(ax, EQ3.cx + 8, 336, r"$c_t$", ink("eq3", "gates", "output"), ha="left")
 
     # y_{t-1} and s_{t-1}: the buses from the previous step.
@@ -197,32 +319,78 @@ def draw(highlighted: str | None = None):
     label(ax, 58, Y_BUS - 11, r"$y_{t-1}$", ink("gates", "output"))
     junction = EQ1.cx - 60
     wire(ax, [(S_LEFT, S_BUS), (junction, S_BUS)], s_color, head=False)
-    wire(ax, [(junction, S_BUS), (BAR.x0 - 30, S_BUS), (BAR.x0 - 30, 150), (BAR.x0, 150)], y_color)
+    wire(
+        ax,
+        [(junction, S_BUS), (BAR.x0 - 30, S_BUS), (BAR.x0 - 30, 150), (BAR.x0, 150)],
+        y_color,
+    )
     label(ax, 58, S_BUS - 11, r"$s_{t-1}$", ink("eq1", "gates", "output"))
     ax.plot([junction], [S_BUS], marker="o", markersize=4, color=s_color, zorder=1)
     wire(ax, [(junction, S_BUS), (junction, EQ1.y0)], wire_color("eq1"))
     label(ax, junction + 8, 300, r"$s_{t-1}$", ink("eq1"), ha="left")
-    label(ax, BAR.x0 - 14, 228, "each of eqs. 4-8 reads", ink("gates", "output"), size=10,
-          ha="right", style="italic")
-    label(ax, BAR.x0 - 14, 246, r"$y_{t-1}$, $s_{t-1}$ and $c_t$", ink("gates", "output"), size=10,
-          ha="right", style="italic")
+    label(
+        ax,
+        BAR.x0 - 14,
+        228,
+        "each of eqs. 4-8 reads",
+        ink("gates", "output"),
+        size=10,
+        ha="right",
+        style="italic",
+    )
+    label(
+        ax,
+        BAR.x0 - 14,
+        246,
+        r"$y_{t-1}$, $s_{t-1}$ and $c_t$",
+        ink("gates", "output"),
+        size=10,
+        ha="right",
+        style="italic",
+    )
     # The meeting point feeds both boxes: each of eqs. 4-8 reads y_{t-1}, s_{t-1} and c_t.
     wire(ax, [(BAR.x1, OUTPUT.cy), (OUTPUT.x0, OUTPUT.cy)], wire_color("output"))
     wire(ax, [(BAR.x1, GATES.cy), (GATES.x0, GATES.cy)], wire_color("gates"))
 
     # The outputs of step t, and the loops that hand them to step t + 1.
-    wire(ax, [(OUTPUT.x1, OUTPUT.cy), (Y_RIGHT, OUTPUT.cy)], wire_color("output"), head=False)
+    wire(
+        ax,
+        [(OUTPUT.x1, OUTPUT.cy), (Y_RIGHT, OUTPUT.cy)],
+        wire_color("output"),
+        head=False,
+    )
     label(ax, OUTPUT.x1 + 11, OUTPUT.cy - 11, r"$y_t$", ink("output"), ha="left")
-    wire(ax, [(GATES.x1, GATES.cy), (S_RIGHT, GATES.cy)], wire_color("gates"), head=False)
+    wire(
+        ax, [(GATES.x1, GATES.cy), (S_RIGHT, GATES.cy)], wire_color("gates"), head=False
+    )
     label(ax, GATES.x1 + 11, GATES.cy - 11, r"$s_t$", ink("gates"), ha="left")
     loop = MUTED["wire"] if highlighted else NORMAL["wire"]
-    wire(ax, [(Y_RIGHT, OUTPUT.cy), (Y_RIGHT, Y_TOP), (Y_LEFT, Y_TOP), (Y_LEFT, Y_BUS)], loop,
-         dashed=True, head=False, width=1.1)
-    wire(ax, [(S_RIGHT, GATES.cy), (S_RIGHT, S_TOP), (S_LEFT, S_TOP), (S_LEFT, S_BUS)], loop,
-         dashed=True, head=False, width=1.1)
+    wire(
+        ax,
+        [(Y_RIGHT, OUTPUT.cy), (Y_RIGHT, Y_TOP), (Y_LEFT, Y_TOP), (Y_LEFT, Y_BUS)],
+        loop,
+        dashed=True,
+        head=False,
+        width=1.1,
+    )
+    wire(
+        ax,
+        [(S_RIGHT, GATES.cy), (S_RIGHT, S_TOP), (S_LEFT, S_TOP), (S_LEFT, S_BUS)],
+        loop,
+        dashed=True,
+        head=False,
+        width=1.1,
+    )
     note = ink()
-    label(ax, WIDTH / 2 - 40, Y_TOP + 13, r"next step: $y_t$ comes back as $y_{t-1}$, $s_t$ as $s_{t-1}$",
-          note, size=10, style="italic")
+    label(
+        ax,
+        WIDTH / 2 - 40,
+        Y_TOP + 13,
+        r"next step: $y_t$ comes back as $y_{t-1}$, $s_t$ as $s_{t-1}$",
+        note,
+        size=10,
+        style="italic",
+    )
     return fig
 
 
@@ -242,8 +410,12 @@ def write_figures(out_dir: Path) -> list[Path]:
     for name, highlighted in FIGURES.items():
         path = out_dir / name
         with matplotlib.rc_context(STYLE):
-            draw(highlighted).savefig(path, format="svg", metadata={"Date": None, "Creator": None},
-                                      transparent=True)
+            draw(highlighted).savefig(
+                path,
+                format="svg",
+                metadata={"Date": None, "Creator": None},
+                transparent=True,
+            )
         written.append(path)
     return written
 
@@ -251,4 +423,6 @@ def write_figures(out_dir: Path) -> list[Path]:
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "images"
     for path in write_figures(target):
-        print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+        print(
+            f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
+        )

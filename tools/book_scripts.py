@@ -8,13 +8,16 @@ page, and the second copy fails in the reader's browser with "Identifier 'THEBE_
 declared" (sphinx-togglebutton's `var togglebuttonSelector` repeats too, harmlessly). `make test-book`
 checks that the browser console stays free of errors.
 """
+
 from __future__ import annotations
 
 
 def _key(script) -> tuple:
     filename = getattr(script, "filename", script) or ""
     attributes = getattr(script, "attributes", {}) or {}
-    return filename, tuple(sorted((name, str(value)) for name, value in attributes.items()))
+    return filename, tuple(
+        sorted((name, str(value)) for name, value in attributes.items())
+    )
 
 
 def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:

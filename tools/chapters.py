@@ -4,10 +4,14 @@
     python tools/chapters.py outputs [NB ...]      # execute chapters (and the intro) in a fresh kernel, store outputs
 
 `tests/test_sync.py` calls `export_chapters` on a copy of the chapters to check that `src/` is up to date.
+What nb_export writes is then formatted with ruff (the settings of pyproject.toml), so `src/` passes
+`ruff format --check` and the sync test compares formatted code with formatted code.
 """
+
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,9 +37,25 @@ def generated_modules(package_dir: Path) -> dict[str, str]:
 
 
 def is_generated(text: str) -> bool:
-    """Whether nbdev wrote this module text: its mark opens the file, or follows the one-line docstring that
-    nbdev writes first when the chapter has a `>` subtitle."""
-    return any(line.startswith(GENERATED_MARK) for line in text.splitlines()[:3])
+    "Whether nbdev wrote this module text: its mark opens the file (see `mark_first`)."
+    return text.startswith(GENERATED_MARK)
+
+
+def mark_first(path: Path) -> None:
+    """Move nbdev's mark to the top of a module it wrote.
+
+    When a chapter has a `>` subtitle, nbdev writes it as a one-line module docstring above the mark; the
+    mark then opens the file and the docstring follows it (a comment before a docstring leaves it the
+    module's docstring)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    mark = next(
+        (i for i, line in enumerate(lines[:3]) if line.startswith(GENERATED_MARK)), None
+    )
+    if mark:
+        path.write_text(
+            "".join([lines[mark], "\n", *lines[:mark], *lines[mark + 1 :]]),
+            encoding="utf-8",
+        )
 
 
 def export_chapters(chapters_dir: Path, package_dir: Path) -> dict[str, str]:
@@ -58,8 +78,21 @@ def export_chapters(chapters_dir: Path, package_dir: Path) -> dict[str, str]:
     for name in generated_modules(package_dir):
         (package_dir / name).unlink()
     for notebook in sorted(chapters_dir.glob("*.ipynb")):
-        nb_export(str(notebook), lib_path=str(package_dir), mod_maker=MakeMissingModules)
+        nb_export(
+            str(notebook), lib_path=str(package_dir), mod_maker=MakeMissingModules
+        )
+    for path in package_dir.rglob("*.py"):
+        mark_first(path)
+    format_modules([package_dir / name for name in generated_modules(package_dir)])
     return generated_modules(package_dir)
+
+
+def format_modules(paths: list[Path]) -> None:
+    "Format the given modules in place with ruff, using the repository's settings wherever they lie."
+    if paths:
+        command = [sys.executable, "-m", "ruff", "format", "--quiet"]
+        command += ["--config", str(ROOT / "pyproject.toml"), *map(str, paths)]
+        subprocess.run(command, check=True)
 
 
 def execute_chapters(notebooks: list[Path]) -> None:
@@ -90,7 +123,10 @@ def main(argv: list[str]) -> int:
         for name in export_chapters(CHAPTERS, PACKAGE):
             print(f"wrote src/lstm_attention/{name}")
         return 0
-    notebooks = [Path(p).resolve() for p in argv[1:]] or [ROOT / "intro.ipynb", *sorted(CHAPTERS.glob("*.ipynb"))]
+    notebooks = [Path(p).resolve() for p in argv[1:]] or [
+        ROOT / "intro.ipynb",
+        *sorted(CHAPTERS.glob("*.ipynb")),
+    ]
     execute_chapters(notebooks)
     return 0
 

@@ -8,6 +8,7 @@ state, to src/lstm_attention/tasks/ (dates_model.keras and dates_vocabulary.json
 `pretrained_date_model()` finds it. tests/test_dates.py checks that it still scores at least
 99 % on the chapter's test set.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,9 @@ def main() -> int:
     wall, processor = time.perf_counter(), time.process_time()
     model, _ = train_date_model(data.train, data.validation)
     wall, processor = time.perf_counter() - wall, time.process_time() - processor
-    print(f"trained in {wall:.0f} s on the wall clock, {processor:.0f} s of processor time")
+    print(
+        f"trained in {wall:.0f} s on the wall clock, {processor:.0f} s of processor time"
+    )
     test = date_exact_match(translate(model, data.test.strings), data.test)
     new = date_exact_match(translate(model, data.new_formats.strings), data.new_formats)
     print(f"exact match: test {test:.2%}, held-out formats {new:.2%}")

@@ -4,13 +4,20 @@ Hand-kept, like `tasks/__init__.py`: every other module is generated from the bo
 `make sync` (nbdev's nb_export). This file re-exports the public names of the mechanism; the helpers of
 the book's tasks live in `lstm_attention.tasks`.
 """
+
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
 from .decoder import AttentionDecoder, plot_attention
 from .gates import ContextGRUGates
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
-from .translation import SCORES, MultiplicativeScores, TeacherForcedDecoder, beam_search, greedy_decode
+from .translation import (
+    SCORES,
+    MultiplicativeScores,
+    TeacherForcedDecoder,
+    beam_search,
+    greedy_decode,
+)
 from .validation import (
     batch_size,
     check_inputs,

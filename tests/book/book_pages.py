@@ -1,4 +1,5 @@
 """What the reader's-view tests share: where the built book is, its pages (from `_toc.yml`), the browser."""
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,9 @@ def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
     def walk(node):
         if isinstance(node, dict):
             if "glob" in node:
-                raise ValueError(f"_toc.yml uses `glob: {node['glob']}`; list the files so the book tests see them")
+                raise ValueError(
+                    f"_toc.yml uses `glob: {node['glob']}`; list the files so the book tests see them"
+                )
             if "file" in node:
                 files.append(node["file"])
             for value in node.values():

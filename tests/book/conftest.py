@@ -4,6 +4,7 @@
 runs this folder; `make test` leaves it out (it is slow and needs a browser). The pages come from `_toc.yml`,
 so a new chapter is checked as soon as it is listed there.
 """
+
 from __future__ import annotations
 
 import functools
@@ -12,7 +13,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from book_pages import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, HTML
 
 
@@ -24,7 +24,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     if not (HTML / "index.html").exists():
-        pytest.fail(f"no built book at {HTML}: run `make book` first (`make test-book` does)")
+        pytest.fail(
+            f"no built book at {HTML}: run `make book` first (`make test-book` does)"
+        )
     return HTML
 
 
@@ -48,13 +50,17 @@ def browser(tmp_path_factory):
 
     for program in (CHROMIUM, CHROMEDRIVER):
         if not Path(program).exists():
-            pytest.fail(f"{program} is missing: `make test-book` installs Debian's chromium and chromium-driver")
+            pytest.fail(
+                f"{program} is missing: `make test-book` installs Debian's chromium and chromium-driver"
+            )
     options = webdriver.ChromeOptions()
     # Both paths given: Selenium does not start Selenium Manager, which would try to download a browser.
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"
+    )
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(60)

@@ -1,5 +1,6 @@
 """Every page of the built book as a reader sees it in Chromium: equations typeset, figures loaded, links that
 lead somewhere, the Colab button of each chapter, and a clean browser console."""
+
 from __future__ import annotations
 
 import html.parser
@@ -10,7 +11,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from book_pages import CONFIG, PAGES, SCREENSHOTS, notebook_of
 
 # Sphinx's own pages: reachable from every page (search box, index) but not in the table of contents.
@@ -98,7 +98,9 @@ class _Ids(html.parser.HTMLParser):
             self.ids.add(attrs["name"])
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
-        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":  # index.html -> intro.html
+        if (
+            tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh"
+        ):  # index.html -> intro.html
             self.links.append((attrs.get("content") or "").partition("url=")[2])
 
 
@@ -132,13 +134,19 @@ def broken_internal_links(urls, book_url) -> list[str]:
         status, body = fetch(address)
         if status != 200:
             broken.append(f"{url} (HTTP {status})")
-        elif fragment and address.endswith(".html") and urllib.parse.unquote(fragment) not in parse(body).ids:
+        elif (
+            fragment
+            and address.endswith(".html")
+            and urllib.parse.unquote(fragment) not in parse(body).ids
+        ):
             broken.append(f"{url} (no element with id {fragment!r})")
     return broken
 
 
 def colab_url(page: str) -> str:
-    repository = CONFIG["repository"]["url"].rstrip("/").removeprefix("https://github.com/")
+    repository = (
+        CONFIG["repository"]["url"].rstrip("/").removeprefix("https://github.com/")
+    )
     branch = CONFIG["repository"]["branch"]
     return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{page}.ipynb"
 
@@ -147,15 +155,20 @@ def figures_in_notebook(page: str) -> int:
     notebook = json.loads(notebook_of(page).read_text(encoding="utf-8"))
     return sum(
         any(kind.startswith("image/") for kind in output.get("data", {}))
-        for cell in notebook["cells"] if cell["cell_type"] == "code"
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
         for output in cell.get("outputs", [])
     )
 
 
-def test_every_page_of_the_table_of_contents_is_built_and_reached_from_the_title_page(built_book, book_url):
+def test_every_page_of_the_table_of_contents_is_built_and_reached_from_the_title_page(
+    built_book, book_url
+):
     assert PAGES[0] and len(PAGES) >= 2, PAGES
     for page in PAGES:
-        assert (built_book / f"{page}.html").is_file(), f"{page} is in _toc.yml but was not built"
+        assert (built_book / f"{page}.html").is_file(), (
+            f"{page} is in _toc.yml but was not built"
+        )
     # Follow every link from index.html, as a reader clicking through the navigation would.
     seen, queue = set(), ["index"]
     while queue:
@@ -169,8 +182,12 @@ def test_every_page_of_the_table_of_contents_is_built_and_reached_from_the_title
             url = urllib.parse.urljoin(f"{book_url}{page}.html", href).partition("#")[0]
             if url.startswith(book_url) and url.endswith(".html"):
                 queue.append(url.removeprefix(book_url).removesuffix(".html"))
-    assert set(PAGES) <= seen, f"not reachable from index.html: {sorted(set(PAGES) - seen)}"
-    assert seen - SPHINX_PAGES <= set(PAGES), f"pages not in _toc.yml: {sorted(seen - SPHINX_PAGES - set(PAGES))}"
+    assert set(PAGES) <= seen, (
+        f"not reachable from index.html: {sorted(set(PAGES) - seen)}"
+    )
+    assert seen - SPHINX_PAGES <= set(PAGES), (
+        f"pages not in _toc.yml: {sorted(seen - SPHINX_PAGES - set(PAGES))}"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -187,14 +204,21 @@ def test_every_equation_is_typeset_by_mathjax(visit, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_no_raw_tex_is_left_in_the_visible_text(visit, page):
-    leftovers = [m.string[max(0, m.start() - 40):m.end() + 40] for m in RAW_TEX.finditer(visit(page)["visibleText"])]
+    leftovers = [
+        m.string[max(0, m.start() - 40) : m.end() + 40]
+        for m in RAW_TEX.finditer(visit(page)["visibleText"])
+    ]
     assert not leftovers, f"raw TeX on {page}:\n" + "\n".join(map(repr, leftovers[:10]))
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_image_loads_and_every_figure_of_the_chapter_is_shown(visit, page):
     images = visit(page)["images"]
-    broken = [image["src"] for image in images if not (image["complete"] and image["naturalWidth"] > 0)]
+    broken = [
+        image["src"]
+        for image in images
+        if not (image["complete"] and image["naturalWidth"] > 0)
+    ]
     assert broken == [], f"images that did not load on {page}: {broken}"
     if notebook_of(page):
         assert sum(image["inOutput"] for image in images) == figures_in_notebook(page)
@@ -205,22 +229,34 @@ def test_every_internal_link_and_resource_resolves(visit, page, book_url):
     report = visit(page)
     broken = broken_internal_links(report["links"] + report["resources"], book_url)
     assert not broken, f"broken links on {page}:\n" + "\n".join(broken)
-    external = sorted({url for url in report["resources"] if not url.startswith(book_url)})
-    assert external == [], f"{page} loads files from other sites, which an offline reader cannot: {external}"
+    external = sorted(
+        {url for url in report["resources"] if not url.startswith(book_url)}
+    )
+    assert external == [], (
+        f"{page} loads files from other sites, which an offline reader cannot: {external}"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_chapters_have_one_colab_button_for_their_notebook(visit, page):
-    colab = [link["href"] for link in visit(page)["launchLinks"] if link["text"] == "Colab"]
+    colab = [
+        link["href"] for link in visit(page)["launchLinks"] if link["text"] == "Colab"
+    ]
     if notebook_of(page):
-        assert colab == [colab_url(page)], f"the launch menu of {page}: {visit(page)['launchLinks']}"
+        assert colab == [colab_url(page)], (
+            f"the launch menu of {page}: {visit(page)['launchLinks']}"
+        )
     else:
         assert colab == [], f"{page} is not a notebook but has a Colab button"
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_the_browser_console_has_no_errors(visit, page):
-    errors = [entry["message"] for entry in visit(page)["console"] if entry["level"] == "SEVERE"]
+    errors = [
+        entry["message"]
+        for entry in visit(page)["console"]
+        if entry["level"] == "SEVERE"
+    ]
     assert not errors, f"console errors on {page}:\n" + "\n".join(errors)
 
 
@@ -228,13 +264,21 @@ def test_screenshots_of_the_title_page_and_the_first_chapter(browser, book_url):
     """For a person to look at, in _build/screenshots/: title.png, chapter.png (the top of the first chapter) and
     chapter-equation.png (the same chapter at the section of its first displayed equation: the README's picture)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    first_chapter = next(page for page in PAGES[1:] if notebook_of(page))  # PAGES[0], the intro, is one too
-    shots = [("title", PAGES[0], False), ("chapter", first_chapter, False), ("chapter-equation", first_chapter, True)]
+    first_chapter = next(
+        page for page in PAGES[1:] if notebook_of(page)
+    )  # PAGES[0], the intro, is one too
+    shots = [
+        ("title", PAGES[0], False),
+        ("chapter", first_chapter, False),
+        ("chapter-equation", first_chapter, True),
+    ]
     for name, page, at_first_equation in shots:
         browser.get(f"{book_url}{page}.html")
         browser.execute_async_script(PAGE_REPORT_SCRIPT)  # wait for MathJax
         if at_first_equation:
-            assert browser.execute_script(SCROLL_TO_FIRST_EQUATION_SCRIPT), f"no displayed equation on {page}"
+            assert browser.execute_script(SCROLL_TO_FIRST_EQUATION_SCRIPT), (
+                f"no displayed equation on {page}"
+            )
         path = SCREENSHOTS / f"{name}.png"
         assert browser.save_screenshot(str(path)), path
         assert path.stat().st_size > 10_000, f"{path} looks empty"

@@ -5,13 +5,13 @@ its own piece highlighted (images/architecture-0N.svg: the "you are here" pictur
 first chapter that has one, in both themes, the picture must be loaded, shown at a readable size, and drawn
 in dark ink on a light ground. Screenshots land in _build/screenshots/ for a person to look at.
 """
+
 from __future__ import annotations
 
 import io
 import re
 
 import pytest
-
 from book_pages import HTML, PAGES, SCREENSHOTS
 
 THEMES = ("light", "dark")
@@ -55,7 +55,9 @@ def page_with_picture(pattern: re.Pattern, pages: list[str]) -> str | None:
         path = HTML / f"{page}.html"
         if not path.exists():  # the book is not built: the `built_book` fixture says so
             continue
-        sources = re.findall(r'<img[^>]*\ssrc="([^"]+)"', path.read_text(encoding="utf-8"))
+        sources = re.findall(
+            r'<img[^>]*\ssrc="([^"]+)"', path.read_text(encoding="utf-8")
+        )
         if any(pattern.search(src) for src in sources):
             return page
     return None
@@ -74,7 +76,13 @@ def ink_and_ground(png: bytes) -> tuple[float, float]:
 def pictures() -> list[tuple[str, str, str]]:
     chapter = page_with_picture(CHAPTER_PICTURE, PAGES[1:])
     cases = [("intro", PAGES[0], INTRO_PICTURE.pattern)]
-    cases.append(("chapter", chapter or "(no chapter embeds images/architecture-0N.svg)", CHAPTER_PICTURE.pattern))
+    cases.append(
+        (
+            "chapter",
+            chapter or "(no chapter embeds images/architecture-0N.svg)",
+            CHAPTER_PICTURE.pattern,
+        )
+    )
     return cases
 
 
@@ -82,10 +90,15 @@ CASES = pictures()
 
 
 @pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize(("name", "page", "pattern"), CASES, ids=[case[0] for case in CASES])
-def test_the_decoder_step_picture_is_loaded_and_legible_in_both_themes(built_book, browser, book_url, name, page,
-                                                                       pattern, theme):
-    assert not page.startswith("("), f"no chapter page shows its 'you are here' picture: {page}"
+@pytest.mark.parametrize(
+    ("name", "page", "pattern"), CASES, ids=[case[0] for case in CASES]
+)
+def test_the_decoder_step_picture_is_loaded_and_legible_in_both_themes(
+    built_book, browser, book_url, name, page, pattern, theme
+):
+    assert not page.startswith("("), (
+        f"no chapter page shows its 'you are here' picture: {page}"
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         browser.get(f"{book_url}{page}.html")
@@ -93,20 +106,37 @@ def test_the_decoder_step_picture_is_loaded_and_legible_in_both_themes(built_boo
         browser.refresh()
         report = browser.execute_script(PICTURE_REPORT_SCRIPT, pattern)
         assert report is not None, f"{page} shows no picture matching {pattern}"
-        assert report["theme"] == theme, f"asked for the {theme} theme, the page has {report['theme']}"
-        assert report["complete"] and report["naturalWidth"] > 0, f"{report['src']} did not load on {page}"
-        assert report["display"] != "none" and report["visibility"] == "visible" and report["opacity"] > 0.9
+        assert report["theme"] == theme, (
+            f"asked for the {theme} theme, the page has {report['theme']}"
+        )
+        assert report["complete"] and report["naturalWidth"] > 0, (
+            f"{report['src']} did not load on {page}"
+        )
+        assert (
+            report["display"] != "none"
+            and report["visibility"] == "visible"
+            and report["opacity"] > 0.9
+        )
         # Readable: it fills most of the text column, and it is on screen whole after scrolling to it.
         assert report["width"] >= 0.8 * report["columnWidth"], report
-        assert report["height"] > 250 and 0 <= report["top"] and report["bottom"] <= report["viewportHeight"], report
+        assert (
+            report["height"] > 250
+            and 0 <= report["top"]
+            and report["bottom"] <= report["viewportHeight"]
+        ), report
         path = SCREENSHOTS / f"{name}-picture-{theme}.png"
         assert browser.save_screenshot(str(path)), path
         # Legible: the picture itself, as the browser paints it in this theme, is dark ink on a light ground.
-        image = next(img for img in browser.find_elements("tag name", "img")
-                     if re.search(pattern, img.get_attribute("src") or ""))
+        image = next(
+            img
+            for img in browser.find_elements("tag name", "img")
+            if re.search(pattern, img.get_attribute("src") or "")
+        )
         # (A picture with its piece highlighted has less dark ink: the rest is muted on purpose. Blank, all
         # muted, or drawn on a dark ground, it fails.)
         ink, ground = ink_and_ground(image.screenshot_as_png)
-        assert ink > 0.003 and ground > 0.6, f"{page} in the {theme} theme: {ink:.2%} ink, {ground:.1%} light ground"
+        assert ink > 0.003 and ground > 0.6, (
+            f"{page} in the {theme} theme: {ink:.2%} ink, {ground:.1%} light ground"
+        )
     finally:
         browser.execute_script(CLEAR_MODE_SCRIPT)

@@ -4,6 +4,7 @@ Hand-kept, like the package's own `__init__.py`: the modules are generated from 
 `make sync`; this file re-exports their public names. The dates task (chapter 08) needs babel, and the
 numbers task (chapter 10) num2words and sacreBLEU: all come with `pip install "lstm-attention[tasks]"`.
 """
+
 from .echo import (
     EchoData,
     attention_encoder_decoder,
