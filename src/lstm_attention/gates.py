@@ -91,6 +91,10 @@ class ContextGRUGates(keras.layers.Layer):
 
         Returns (r_t, z_t, s~_t, s_t), each (batch, n).
         """
+        y_prev, s_prev, c = (  # NumPy arrays too, on every backend
+            ops.convert_to_tensor(x, dtype=self.compute_dtype)
+            for x in (y_prev, s_prev, c)
+        )
         r = ops.sigmoid(
             ops.matmul(y_prev, self.W_r)
             + ops.matmul(s_prev, self.U_r)

@@ -24,12 +24,14 @@ def masked_softmax(energies, mask=None):
         position gets all zeros, never NaN. No checks (it runs once per decoder step):
         `AttentionWeights` is the checked layer.
     """
+    energies = ops.convert_to_tensor(energies)  # NumPy arrays too, on every backend
     if mask is None:
         maximum = ops.stop_gradient(ops.max(energies, axis=-1, keepdims=True))
         exponentials = ops.exp(energies - maximum)  # every exponent <= 0: no overflow
         return exponentials / ops.sum(
             exponentials, axis=-1, keepdims=True
         )  # the sum is >= 1
+    mask = ops.cast(mask, "bool")
     if len(mask.shape) < len(energies.shape):
         mask = ops.expand_dims(
             mask, axis=-2

@@ -602,6 +602,9 @@ def build_date_model(
         vocabulary.output_size,
         output_length=vocabulary.output_length,
         return_attention=True,
+        # The scan loop, which the shipped model was trained with: unrolling computes
+        # the same function, but its rounding would set training on another path.
+        unroll=False,
         name="decoder",
     )(h)
     model = keras.Model(characters, y, name="dates")
