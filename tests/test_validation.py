@@ -172,11 +172,6 @@ def test_check_same_batch_ignores_unknown_sizes_and_lists_all_of_them():
         )
 
 
-def test_chapters_6_and_7_can_still_import_the_old_names_from_alignment():
-    assert alignment._positive_integer is validation.positive_integer
-    assert alignment._shape is validation.static_shape
-
-
 def test_every_layer_of_chapters_1_to_5_uses_the_shared_checks():
     import lstm_attention.context
     import lstm_attention.gates

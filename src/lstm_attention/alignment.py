@@ -13,10 +13,6 @@ from .validation import check_inputs, check_rank, check_same_batch
 from .validation import check_last_dimension_known, positive_integer
 from .validation import check_matches_built, check_matches_setting
 
-# Chapters 6 and 7 import these two helpers from here, under their earlier names.
-from .validation import positive_integer as _positive_integer  # noqa
-from .validation import static_shape as _shape  # noqa
-
 
 @keras.saving.register_keras_serializable(package="lstm_attention")
 class AlignmentScores(keras.layers.Layer):

@@ -14,7 +14,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from .alignment import AlignmentScores, _positive_integer, _shape
+from .alignment import AlignmentScores
+from .validation import positive_integer, static_shape
 from .context import context_vector
 from .gates import ContextGRUGates
 from .output import OutputDistribution
@@ -36,12 +37,12 @@ class MultiplicativeScores(keras.layers.Layer):
 
     def __init__(self, units, scaled=False, **kwargs):
         super().__init__(**kwargs)
-        self.units = _positive_integer("units", units)
+        self.units = positive_integer("units", units)
         self.scaled = bool(scaled)
 
     def build(self, input_shape):
         _, h_shape = input_shape
-        d = _shape(h_shape)[-1]
+        d = static_shape(h_shape)[-1]
         self.W_a = self.add_weight(
             name="W_a", shape=(d, self.units), initializer="glorot_uniform"
         )
@@ -93,9 +94,9 @@ class TeacherForcedDecoder(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.units = _positive_integer("units", units)
-        self.output_dim = _positive_integer("output_dim", output_dim)
-        self.embedding_dim = _positive_integer(
+        self.units = positive_integer("units", units)
+        self.output_dim = positive_integer("output_dim", output_dim)
+        self.embedding_dim = positive_integer(
             "embedding_dim", self.units if embedding_dim is None else embedding_dim
         )
         if score not in SCORES:
@@ -159,7 +160,7 @@ class TeacherForcedDecoder(keras.layers.Layer):
         return logits, s, alpha
 
     def call(self, inputs, mask=None):
-        self._check_shapes([_shape(x) for x in inputs])
+        self._check_shapes([static_shape(x) for x in inputs])
         h, previous_symbols = inputs
         source_mask = None if mask is None else mask[0]
         if source_mask is not None:
@@ -214,7 +215,7 @@ class TeacherForcedDecoder(keras.layers.Layer):
                 f"(batch, T_x, d) and the previous target symbols (batch, T_y); "
                 f"got {input_shape!r}."
             )
-        h_shape, symbols_shape = (_shape(shape) for shape in input_shape)
+        h_shape, symbols_shape = (static_shape(shape) for shape in input_shape)
         if len(h_shape) != 3 or h_shape[-1] is None:
             raise ValueError(
                 f"{name}: h (the encoder outputs) must have rank 3, (batch, T_x, d), "
