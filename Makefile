@@ -80,7 +80,7 @@ $(TORCH_VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(TORCH_VENV)
 	$(TORCH_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(TORCH_VENV)/bin/python -m pip install --quiet torch==2.13.0
-	$(TORCH_VENV)/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(TORCH_VENV)/bin/python -m pip install --quiet -c constraints.txt -e ".[test,tasks]"
 	touch $@
 
 test-torch: $(TORCH_VENV)/.installed
