@@ -13,6 +13,7 @@ from lstm_attention.validation import (
     check_matches_setting,
     check_rank,
     check_same_batch,
+    check_step_inputs,
     positive_integer,
     static_shape,
 )
@@ -178,11 +179,26 @@ def test_every_layer_of_chapters_1_to_5_uses_the_shared_checks():
     import lstm_attention.output
     import lstm_attention.softmax
 
-    for module in (
-        alignment,
-        lstm_attention.softmax,
-        lstm_attention.context,
-        lstm_attention.gates,
-        lstm_attention.output,
-    ):
+    for module in (alignment, lstm_attention.softmax, lstm_attention.context):
         assert module.check_rank is validation.check_rank, module.__name__
+    # The two layers of one decoder step check [y_prev, s_prev, c] with one helper.
+    for module in (lstm_attention.gates, lstm_attention.output):
+        assert module.check_step_inputs is validation.check_step_inputs, module.__name__
+
+
+def test_check_step_inputs_returns_the_three_shapes_and_names_what_is_wrong():
+    shapes = check_step_inputs(Probe(), [(2, 5), (2, 4), (2, 6)])
+    assert [tuple(shape) for shape in shapes] == [(2, 5), (2, 4), (2, 6)]
+    with pytest.raises(
+        ValueError, match=r"Probe expects three inputs, \[y_prev, s_prev, c\]"
+    ):
+        check_step_inputs(Probe(), [(2, 5), (2, 4)])
+    with pytest.raises(
+        ValueError,
+        match=r"Probe: c \(the context vector\) must have rank 2, \(batch, d\)",
+    ):
+        check_step_inputs(Probe(), [(2, 5), (2, 4), (2, 3, 6)])
+    with pytest.raises(
+        ValueError, match=r"y_prev, s_prev and c have different batch sizes"
+    ):
+        check_step_inputs(Probe(), [(2, 5), (3, 4), (2, 6)])

@@ -26,6 +26,7 @@ from .validation import (
     check_matches_setting,
     check_rank,
     check_same_batch,
+    check_step_inputs,
     positive_integer,
     static_shape,
 )
@@ -56,5 +57,6 @@ __all__ = [
     "check_matches_setting",
     "check_matches_built",
     "check_same_batch",
+    "check_step_inputs",
 ]
 __version__ = "0.1.0"

@@ -9,12 +9,7 @@ __all__ = ["ContextGRUGates"]
 import keras
 from keras import ops
 
-from lstm_attention.validation import (
-    batch_size,
-    check_inputs,
-    check_rank,
-    check_same_batch,
-)
+from .validation import batch_size, check_step_inputs
 from .validation import check_last_dimension_known, positive_integer
 from .validation import check_matches_built, check_matches_setting
 
@@ -129,16 +124,7 @@ class ContextGRUGates(keras.layers.Layer):
 
     def _check_shapes(self, inputs):
         "The shapes of [y_prev, s_prev, c], checked: a ValueError if bad."
-        names = ["y_prev", "s_prev", "c"]
-        y_shape, s_shape, c_shape = check_inputs(
-            self,
-            inputs,
-            names,
-            ["the previous output", "the decoder state", "the context vector"],
-        )
-        check_rank(self, "y_prev (the previous output)", y_shape, ("batch", "K"))
-        check_rank(self, "s_prev (the decoder state)", s_shape, ("batch", "n"))
-        check_rank(self, "c (the context vector)", c_shape, ("batch", "d"))
+        y_shape, s_shape, c_shape = check_step_inputs(self, inputs)
         check_matches_setting(self, "s_prev", s_shape, "units")
         check_last_dimension_known(
             self, "y_prev (K, the number of output symbols)", y_shape
@@ -148,5 +134,4 @@ class ContextGRUGates(keras.layers.Layer):
         )
         check_last_dimension_known(self, "c (d, the context vector size)", c_shape)
         check_matches_built(self, "c", c_shape, "C_r", "context vectors of size d")
-        check_same_batch(self, names, [y_shape, s_shape, c_shape])
         return y_shape, s_shape, c_shape

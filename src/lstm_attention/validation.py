@@ -11,6 +11,7 @@ __all__ = [
     "check_matches_setting",
     "check_matches_built",
     "check_same_batch",
+    "check_step_inputs",
 ]
 
 # %% ../../chapters/01_alignment.ipynb #bd7661a3
@@ -131,3 +132,16 @@ def check_same_batch(layer, names, shapes):
             f"{_layer_name(layer)}: {_and(names)} have different batch sizes, "
             f"{_and(sizes)}."
         )
+
+
+def check_step_inputs(layer, inputs):
+    """Return the shapes of one decoder step's inputs [y_prev, s_prev, c]; a ValueError
+    unless they are three rank-2 tensors, (batch, K), (batch, n) and (batch, d), of one
+    batch. The layers of eqs. 4-7 and eq. 8 both read them."""
+    names = ["y_prev", "s_prev", "c"]
+    meanings = ["the previous output", "the decoder state", "the context vector"]
+    shapes = check_inputs(layer, inputs, names, meanings)
+    for name, meaning, shape, size in zip(names, meanings, shapes, "Knd"):
+        check_rank(layer, f"{name} ({meaning})", shape, ("batch", size))
+    check_same_batch(layer, names, shapes)
+    return shapes
