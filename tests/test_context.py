@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from keras import ops
+from layer_contract import check_layer_contract
 
 from lstm_attention import (
     AlignmentScores,
@@ -172,24 +173,23 @@ def test_matches_keras_additive_attention_with_a_mask():
     )
 
 
-def test_config_round_trip():
-    layer = ContextVector(name="context", dtype="float64")
-    clone = ContextVector.from_config(layer.get_config())
-    assert clone.name == "context" and clone.dtype_policy.name == "float64"
-    assert clone.get_config() == layer.get_config()
-
-
-def test_keras_file_round_trip_gives_identical_outputs(tmp_path):
-    alpha_in = keras.Input((4, None), name="alpha")
-    h_in = keras.Input((None, 6), name="h")
-    model = keras.Model([alpha_in, h_in], ContextVector()([alpha_in, h_in]))
-    assert tuple(model.output.shape) == (None, 4, 6)
+def test_layer_contract(tmp_path):
+    # Config and .keras round trips, shape inference with T_x unknown; no mask, no weights.
     alpha, h = random_inputs(3, 4, 9, 6, seed=7)
-    before = model.predict([alpha, h], verbose=0)
-    model.save(tmp_path / "context.keras")
-    loaded = keras.models.load_model(tmp_path / "context.keras")
-    assert isinstance(loaded.layers[-1], ContextVector)
-    np.testing.assert_array_equal(loaded.predict([alpha, h], verbose=0), before)
+    result = check_layer_contract(
+        ContextVector(name="context"),
+        [alpha, h],
+        tmp_path,
+        input_shapes=[(4, None), (None, 6)],
+    )
+    assert result.clone.name == "context"
+    assert tuple(result.symbolic.shape) == (None, 4, 6)
+    np.testing.assert_allclose(result.output, context_reference(alpha, h), atol=1e-6)
+
+
+def test_config_keeps_the_dtype():
+    layer = ContextVector(dtype="float64")
+    assert ContextVector.from_config(layer.get_config()).dtype_policy.name == "float64"
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from keras import ops
+from layer_contract import check_layer_contract
 
 from lstm_attention import ContextGRUGates
 
@@ -222,29 +223,18 @@ def test_state_stays_in_the_open_interval_and_between_old_state_and_proposal():
         s = s_new
 
 
-def test_config_round_trip():
-    layer = ContextGRUGates(units=7, name="gates")
-    clone = ContextGRUGates.from_config(layer.get_config())
-    assert clone.units == 7 and clone.name == "gates"
-    assert clone.get_config() == layer.get_config()
-
-
-def test_keras_file_round_trip_gives_identical_outputs(tmp_path):
+def test_layer_contract(tmp_path):
+    # Config and .keras round trips (every weight drawn at random, biases included),
+    # shape inference; no mask.
     K, n, d = 5, 4, 6
-    inputs = [
-        keras.Input((K,), name="y_prev"),
-        keras.Input((n,), name="s_prev"),
-        keras.Input((d,), name="c"),
-    ]
-    model = keras.Model(inputs, ContextGRUGates(units=n)(inputs))
-    model.layers[-1].b_z.assign(np.linspace(-1, 1, n))
-    data = random_inputs(3, K, n, d, seed=7)
-    before = model.predict(list(data), verbose=0)
-    model.save(tmp_path / "gates.keras")
-    loaded = keras.models.load_model(tmp_path / "gates.keras")
-    assert isinstance(loaded.layers[-1], ContextGRUGates)
-    assert [w.name for w in loaded.layers[-1].weights] == WEIGHT_NAMES
-    np.testing.assert_array_equal(loaded.predict(list(data), verbose=0), before)
+    data = list(random_inputs(3, K, n, d, seed=7))
+    layer = ContextGRUGates(units=n, name="gates")
+    result = check_layer_contract(layer, data, tmp_path)
+    assert result.clone.units == n and result.clone.name == "gates"
+    assert [w.name for w in result.loaded.weights] == WEIGHT_NAMES
+    assert np.all(layer_weights(layer)["b_z"] != 0)
+    expected = gates_reference(*data, layer_weights(layer))[-1]
+    np.testing.assert_allclose(result.output, expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, "4", None, True])

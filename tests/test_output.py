@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from keras import ops
+from layer_contract import check_layer_contract
 
 from lstm_attention import (
     AlignmentScores,
@@ -167,27 +168,16 @@ def test_a_single_output_symbol_gets_probability_one():
     np.testing.assert_array_equal(y, np.ones((3, 1)))
 
 
-def test_config_round_trip():
-    layer = OutputDistribution(output_dim=11, name="output")
-    clone = OutputDistribution.from_config(layer.get_config())
-    assert clone.output_dim == 11 and clone.name == "output"
-    assert clone.get_config() == layer.get_config()
-
-
-def test_keras_file_round_trip_gives_identical_outputs(tmp_path):
-    inputs = [
-        keras.Input((5,), name="y_prev"),
-        keras.Input((4,), name="s_prev"),
-        keras.Input((6,), name="c"),
-    ]
-    model = keras.Model(inputs, OutputDistribution(output_dim=5)(inputs))
-    model.layers[-1].b_o.assign(np.linspace(-1, 1, 5))
+def test_layer_contract(tmp_path):
+    # Config and .keras round trips (every weight drawn at random, b_o included),
+    # shape inference; no mask.
     data = list(random_inputs(3, 5, 4, 6, seed=8))
-    before = model.predict(data, verbose=0)
-    model.save(tmp_path / "output.keras")
-    loaded = keras.models.load_model(tmp_path / "output.keras")
-    assert isinstance(loaded.layers[-1], OutputDistribution)
-    np.testing.assert_array_equal(loaded.predict(data, verbose=0), before)
+    layer = OutputDistribution(output_dim=5, name="output")
+    result = check_layer_contract(layer, data, tmp_path)
+    assert result.clone.output_dim == 5 and result.clone.name == "output"
+    assert np.all(layer_weights(layer)["b_o"] != 0)
+    expected = output_reference(*data, **layer_weights(layer))
+    np.testing.assert_allclose(result.output, expected, atol=1e-6)
 
 
 @pytest.mark.parametrize("output_dim", [0, -3, 2.5, "4", None, True])

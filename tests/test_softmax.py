@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from autodiff import input_gradients
 from keras import ops
+from layer_contract import check_layer_contract
 
 from lstm_attention import AlignmentScores, AttentionWeights, masked_softmax
 
@@ -234,30 +235,31 @@ def test_alignment_scores_energies_become_valid_weights():
     )
 
 
-def test_config_round_trip():
-    layer = AttentionWeights(name="alpha")
-    clone = AttentionWeights.from_config(layer.get_config())
-    assert clone.name == "alpha"
-    assert clone.get_config() == layer.get_config()
-
-
-def test_keras_file_round_trip_gives_identical_outputs(tmp_path):
-    energies_in = keras.Input((4, None), name="energies")
-    mask_in = keras.Input((None,), dtype="bool", name="mask")
-    alpha = AttentionWeights()(energies_in, mask=mask_in)
-    assert (
-        getattr(alpha, "_keras_mask", None) is None
-    )  # the mask is used up by the layer
-    model = keras.Model([energies_in, mask_in], alpha)
-    energies, mask = random_energies((3, 4, 7), seed=6), random_mask(3, 7, seed=6)
-    before = model.predict([energies, mask], verbose=0)
-    np.testing.assert_allclose(
-        before, weights_reference(energies, mask), rtol=0, atol=1e-6
+def test_layer_contract(tmp_path):
+    # Config and .keras round trips, shape inference with T_x unknown, and the mask: a
+    # batch padded from T_x = 5 to 8, whatever its energies there, gives the same weights
+    # on the real positions and exactly 0 on the padding.
+    energies, mask = random_energies((3, 4, 5), seed=6), random_mask(3, 5, seed=6)
+    padded_energies = random_energies((3, 4, 8), seed=7, scale=30.0)
+    padded_energies[..., :5] = energies
+    padded_mask = np.zeros((3, 8), bool)
+    padded_mask[:, :5] = mask
+    result = check_layer_contract(
+        AttentionWeights(name="alpha"),
+        energies,
+        tmp_path,
+        call_kwargs={"mask": mask},
+        input_shapes=(4, None),
+        padded=(padded_energies, {"mask": padded_mask}, lambda a: a[..., :5]),
     )
-    model.save(tmp_path / "softmax.keras")
-    loaded = keras.models.load_model(tmp_path / "softmax.keras")
-    assert isinstance(loaded.layers[-1], AttentionWeights)
-    np.testing.assert_array_equal(loaded.predict([energies, mask], verbose=0), before)
+    assert result.clone.name == "alpha"
+    # The mask is used up by the layer: its output carries none.
+    assert getattr(result.symbolic, "_keras_mask", None) is None
+    np.testing.assert_allclose(
+        result.output, weights_reference(energies, mask), rtol=0, atol=1e-6
+    )
+    padded_alpha = numpy(result.loaded(padded_energies, mask=padded_mask))
+    assert np.all(padded_alpha[..., 5:] == 0.0)
 
 
 @pytest.mark.parametrize("shape", [(5,), (2, 3, 4, 5), ()])
