@@ -2,41 +2,27 @@
 
 # %% auto #0
 __all__ = [
-    "RTOL",
-    "ATOL",
     "Verdict",
-    "as_numpy",
-    "close",
-    "first_wrong_entry",
-    "check_function",
-    "float32_normal",
-    "padding_mask",
     "check_energies",
-    "stable_softmax",
     "check_attention_weights",
     "check_context",
-    "GATE_WEIGHTS",
-    "new_state_numpy",
     "check_new_state",
-    "with_own_weights",
-    "output_numpy",
     "check_output",
-    "OUTPUT_WEIGHTS",
     "check_decoder_step",
     "check_expand_beam",
 ]
 
 # %% ../../chapters/01_alignment.ipynb #ex01-checker
-"""Exercises: the reader writes a piece of the mechanism, a checker runs it and names the likely mistake."""
+"""Exercises: the reader writes a piece; a checker names the likely mistake."""
 import numpy as np
 from keras import ops
 
-# float32 arithmetic: a correct answer agrees with the float64 reference to this tolerance
-RTOL, ATOL = 1e-4, 1e-5
+# float32 arithmetic: a correct answer agrees with the float64 reference within these
+_RTOL, _ATOL = 1e-4, 1e-5
 
 
 class Verdict:
-    "What a checker found: `passed` (True or False) and a short `message`, shown as the cell's output."
+    "What a checker found: `passed` (True or False) and a short `message` to show."
 
     def __init__(self, passed, message):
         self.passed, self.message = passed, message
@@ -50,28 +36,28 @@ class Verdict:
     __str__ = __repr__
 
 
-def as_numpy(value):
-    "A result of the reader's function (NumPy array, tensor, number or list) as a float64 array."
+def _as_numpy(value):
+    "A result of the reader's function (array, tensor, number or list) in float64."
     return np.asarray(ops.convert_to_numpy(value), dtype="float64")
 
 
-def close(result, expected):
+def _close(result, expected):
     return result.shape == expected.shape and np.allclose(
-        result, expected, rtol=RTOL, atol=ATOL, equal_nan=True
+        result, expected, rtol=_RTOL, atol=_ATOL, equal_nan=True
     )
 
 
-def first_wrong_entry(name, result, expected):
+def _first_wrong_entry(name, result, expected):
     if result.shape != expected.shape:
         return f"`{name}` has shape {result.shape}; expected {expected.shape}."
-    wrong = ~np.isclose(result, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
+    wrong = ~np.isclose(result, expected, rtol=_RTOL, atol=_ATOL, equal_nan=True)
     index = tuple(int(i) for i in np.argwhere(wrong)[0])
     at = ", ".join(map(str, index))
     return f"`{name}[{at}]` is {result[index]:.6g}; expected {expected[index]:.6g}."
 
 
-def check_function(function, cases, reference, mistakes, names, what):
-    """Run `function` on each case; compare with `reference`, then with the known `mistakes`.
+def _check_function(function, cases, reference, mistakes, names, what):
+    """Run `function` on each case; compare with `reference`, then with the `mistakes`.
 
     cases: (description, inputs) pairs, inputs a dict of keyword arguments.
     reference, and each value of `mistakes` (keyed by the mistake's name): the same
@@ -101,29 +87,29 @@ def check_function(function, cases, reference, mistakes, names, what):
                 f"Your function returned {len(result)} values; "
                 f"expected {len(names)}: {', '.join(names)}.",
             )
-        result = tuple(map(as_numpy, result))
+        result = tuple(map(_as_numpy, result))
         expected = reference(**inputs)
-        if all(map(close, result, expected)):
+        if all(map(_close, result, expected)):
             continue
         for mistake, wrong_function in mistakes.items():
             with np.errstate(all="ignore"):  # some mistakes overflow on purpose
                 wrong = wrong_function(**inputs)
-            if all(map(close, result, wrong)):
+            if all(map(_close, result, wrong)):
                 return Verdict(False, f"Not yet, on {description}: {mistake}.")
         name, got, want = next(
-            (n, r, e) for n, r, e in zip(names, result, expected) if not close(r, e)
+            (n, r, e) for n, r, e in zip(names, result, expected) if not _close(r, e)
         )
-        message = first_wrong_entry(name, got, want)
+        message = _first_wrong_entry(name, got, want)
         return Verdict(False, f"Not yet, on {description}: {message}")
     checked = "; ".join(description for description, _ in cases)
     return Verdict(True, f"Passed: {what} on {len(cases)} cases ({checked}).")
 
 
-def float32_normal(rng, *shape, scale=1.0):
+def _float32_normal(rng, *shape, scale=1.0):
     return (scale * rng.normal(size=shape)).astype("float32")
 
 
-def padding_mask(rng, batch, T_x):
+def _padding_mask(rng, batch, T_x):
     "True at the real positions: each sequence keeps at least one, the rest is padding."
     lengths = rng.integers(1, T_x + 1, size=batch)
     lengths[0] = max(1, T_x - 2)  # the first sequence is padded when T_x > 2
@@ -153,16 +139,16 @@ def _energies_cases(seed=0):
         ("T_x = 1", (3, 1, 3, 2)),
     ):
         inputs = dict(
-            s_prev=float32_normal(rng, batch, n), h=float32_normal(rng, batch, T_x, d)
+            s_prev=_float32_normal(rng, batch, n), h=_float32_normal(rng, batch, T_x, d)
         )
-        inputs.update(W_a=float32_normal(rng, n, n), U_a=float32_normal(rng, d, n))
-        inputs.update(b_a=float32_normal(rng, n), V_a=float32_normal(rng, n))
+        inputs.update(W_a=_float32_normal(rng, n, n), U_a=_float32_normal(rng, d, n))
+        inputs.update(b_a=_float32_normal(rng, n), V_a=_float32_normal(rng, n))
         cases.append((description, inputs))
     return cases
 
 
 def check_energies(energies):
-    "Check the reader's eq. 1, `energies(s_prev, h, W_a, U_a, b_a, V_a)` -> e (batch, T_x)."
+    "Check eq. 1, `energies(s_prev, h, W_a, U_a, b_a, V_a)` -> e (batch, T_x)."
     identity = lambda x: x  # noqa: E731
     mistakes = {
         "W_a looks transposed (the code computes s_{t-1} W_a^T; with row vectors, "
@@ -176,7 +162,7 @@ def check_energies(energies):
         "these are the weights alpha_tj, softmaxed: eq. 1 returns the energies "
         "e_tj before any softmax": _energies_softmaxed,
     }
-    return check_function(
+    return _check_function(
         energies,
         _energies_cases(),
         _energies_reference,
@@ -191,26 +177,26 @@ from .softmax import masked_softmax
 
 
 def _weights_reference(e, mask):
-    return (as_numpy(masked_softmax(e.astype("float64"), mask)),)
+    return (_as_numpy(masked_softmax(e.astype("float64"), mask)),)
 
 
-def stable_softmax(x, axis=-1):
+def _stable_softmax(x, axis=-1):
     exponentials = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
 
 
 def _weights_wrong_axis(e, mask):
     return (
-        stable_softmax(np.where(mask[:, None, :], e.astype("float64"), -np.inf), 1),
+        _stable_softmax(np.where(mask[:, None, :], e.astype("float64"), -np.inf), 1),
     )
 
 
 def _weights_not_masked(e, mask):
-    return (stable_softmax(e.astype("float64")),)
+    return (_stable_softmax(e.astype("float64")),)
 
 
 def _weights_masked_after(e, mask):
-    return (np.where(mask[:, None, :], stable_softmax(e.astype("float64")), 0.0),)
+    return (np.where(mask[:, None, :], _stable_softmax(e.astype("float64")), 0.0),)
 
 
 def _weights_no_shift(e, mask):
@@ -231,28 +217,28 @@ def _weights_cases(seed=0):
     rng = np.random.default_rng(seed)
     batch, T_y, T_x = 2, 3, 5
     everywhere = np.ones((batch, T_x), bool)
-    padded = padding_mask(rng, batch, T_x)
+    padded = _padding_mask(rng, batch, T_x)
     empty = padded.copy()
     empty[-1] = False  # the last sequence has no real position
     return [
         (
             "a batch of 2, T_y = 3, T_x = 5, no padding",
-            dict(e=float32_normal(rng, batch, T_y, T_x), mask=everywhere),
+            dict(e=_float32_normal(rng, batch, T_y, T_x), mask=everywhere),
         ),
-        ("padding masked", dict(e=float32_normal(rng, batch, T_y, T_x), mask=padded)),
+        ("padding masked", dict(e=_float32_normal(rng, batch, T_y, T_x), mask=padded)),
         (
             "large energies (around 500)",
-            dict(e=float32_normal(rng, batch, T_y, T_x) + 500, mask=everywhere),
+            dict(e=_float32_normal(rng, batch, T_y, T_x) + 500, mask=everywhere),
         ),
         (
             "a fully masked row",
-            dict(e=float32_normal(rng, batch, T_y, T_x), mask=empty),
+            dict(e=_float32_normal(rng, batch, T_y, T_x), mask=empty),
         ),
         (
             "a batch of 1",
-            dict(e=float32_normal(rng, 1, 2, 4), mask=np.ones((1, 4), bool)),
+            dict(e=_float32_normal(rng, 1, 2, 4), mask=np.ones((1, 4), bool)),
         ),
-        ("T_x = 1", dict(e=float32_normal(rng, 3, 2, 1), mask=np.ones((3, 1), bool))),
+        ("T_x = 1", dict(e=_float32_normal(rng, 3, 2, 1), mask=np.ones((3, 1), bool))),
     ]
 
 
@@ -271,7 +257,7 @@ def check_attention_weights(attention_weights):
         "no stabilising shift: exp overflows to inf on large energies, and inf / inf "
         "is NaN (subtract the row's largest energy first)": _weights_no_shift,
     }
-    return check_function(
+    return _check_function(
         attention_weights,
         _weights_cases(),
         _weights_reference,
@@ -287,7 +273,7 @@ from .softmax import masked_softmax
 
 
 def _context_reference(alpha, h):
-    return (as_numpy(context_vector(alpha.astype("float64"), h.astype("float64"))),)
+    return (_as_numpy(context_vector(alpha.astype("float64"), h.astype("float64"))),)
 
 
 def _context_cases(seed=0):
@@ -299,12 +285,12 @@ def _context_cases(seed=0):
         ("a batch of 1", (1, 3, 5, 2), False),
         ("T_x = 1", (3, 2, 1, 4), False),
     ):
-        mask = padding_mask(rng, batch, T_x)
+        mask = _padding_mask(rng, batch, T_x)
         mask[-1] = mask[-1] & (not empty)
-        e = float32_normal(rng, batch, T_y, T_x)
-        alpha = as_numpy(masked_softmax(e, mask)).astype("float32")
+        e = _float32_normal(rng, batch, T_y, T_x)
+        alpha = _as_numpy(masked_softmax(e, mask)).astype("float32")
         cases.append(
-            (description, dict(alpha=alpha, h=float32_normal(rng, batch, T_x, d)))
+            (description, dict(alpha=alpha, h=_float32_normal(rng, batch, T_x, d)))
         )
     return cases
 
@@ -328,7 +314,7 @@ def check_context(context):
             _context_reference(alpha, h)[0] / alpha.shape[-1],
         ),
     }
-    return check_function(
+    return _check_function(
         context,
         _context_cases(),
         _context_reference,
@@ -339,14 +325,14 @@ def check_context(context):
 
 
 # %% ../../chapters/04_gates.ipynb #ex04-checker
-GATE_WEIGHTS = [f"{kind}_{gate}" for gate in "rzp" for kind in "WUCb"]
+_GATE_WEIGHTS = [f"{kind}_{gate}" for gate in "rzp" for kind in "WUCb"]
 
 
 def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def new_state_numpy(
+def _new_state_numpy(
     y_prev,
     s_prev,
     c,
@@ -383,42 +369,44 @@ def _new_state_cases(seed=0):
         ("K = 2, d = 6, n = 2", (3, 2, 6, 2)),
     ):
         shapes = {"W": (K, n), "U": (n, n), "C": (d, n), "b": (n,)}
-        weights = {name: float32_normal(rng, *shapes[name[0]]) for name in GATE_WEIGHTS}
+        weights = {
+            name: _float32_normal(rng, *shapes[name[0]]) for name in _GATE_WEIGHTS
+        }
         inputs = dict(
-            y_prev=float32_normal(rng, batch, K), s_prev=float32_normal(rng, batch, n)
+            y_prev=_float32_normal(rng, batch, K), s_prev=_float32_normal(rng, batch, n)
         )
-        inputs.update(c=float32_normal(rng, batch, d), weights=weights)
+        inputs.update(c=_float32_normal(rng, batch, d), weights=weights)
         cases.append((description, inputs))
     return cases
 
 
 def check_new_state(new_state):
-    "Check the reader's eqs. 4-7, `new_state(y_prev, s_prev, c, weights)` -> s (batch, n)."
+    "Check eqs. 4-7, `new_state(y_prev, s_prev, c, weights)` -> s (batch, n)."
     mistakes = {
         "z_t and 1 - z_t are swapped in eq. 7: z_t weighs the proposal s~_t": (
-            lambda **x: new_state_numpy(**x, swap=True)
+            lambda **x: _new_state_numpy(**x, swap=True)
         ),
         "the reset gate is applied after U_p, r_t ∘ (U_p s_{t-1}); eq. 6 resets "
         "before it, U_p (r_t ∘ s_{t-1})": (
-            lambda **x: new_state_numpy(**x, reset_after=True)
+            lambda **x: _new_state_numpy(**x, reset_after=True)
         ),
         "U_r, U_z and U_p look transposed (with row vectors, U_r s_{t-1} is "
-        "`s_prev @ U_r`)": lambda **x: new_state_numpy(**x, transpose=True),
+        "`s_prev @ U_r`)": lambda **x: _new_state_numpy(**x, transpose=True),
         "the reset gate r_t is not used in eq. 6": (
-            lambda **x: new_state_numpy(**x, reset=False)
+            lambda **x: _new_state_numpy(**x, reset=False)
         ),
     }
-    return check_function(
-        with_own_weights(new_state),
+    return _check_function(
+        _with_own_weights(new_state),
         _new_state_cases(),
-        new_state_numpy,
+        _new_state_numpy,
         mistakes,
         ["s"],
         "eqs. 4-7 against NumPy in float64",
     )
 
 
-def with_own_weights(function):
+def _with_own_weights(function):
     "`function`, given its own copy of the `weights` dictionary (and its arrays)."
 
     def wrapped(**inputs):
@@ -430,7 +418,7 @@ def with_own_weights(function):
 
 
 # %% ../../chapters/05_output.ipynb #ex05-checker
-def output_numpy(
+def _output_numpy(
     y_prev,
     s_prev,
     s,
@@ -455,7 +443,7 @@ def output_numpy(
         with np.errstate(over="ignore", invalid="ignore"):
             exponentials = np.exp(logits.astype("float32"))
             return (exponentials / exponentials.sum(axis=axis, keepdims=True),)
-    return (stable_softmax(logits, axis),)
+    return (_stable_softmax(logits, axis),)
 
 
 def _output_cases(seed=0):
@@ -467,11 +455,15 @@ def _output_cases(seed=0):
         ("a batch of 1", (1, 3, 2, 2), 0.0),
     ):
         inputs = dict(
-            y_prev=float32_normal(rng, batch, K), s_prev=float32_normal(rng, batch, n)
+            y_prev=_float32_normal(rng, batch, K), s_prev=_float32_normal(rng, batch, n)
         )
-        inputs.update(s=float32_normal(rng, batch, n), c=float32_normal(rng, batch, d))
-        inputs.update(W_o=float32_normal(rng, K, K), U_o=float32_normal(rng, n, K))
-        inputs.update(C_o=float32_normal(rng, d, K), b_o=float32_normal(rng, K) + shift)
+        inputs.update(
+            s=_float32_normal(rng, batch, n), c=_float32_normal(rng, batch, d)
+        )
+        inputs.update(W_o=_float32_normal(rng, K, K), U_o=_float32_normal(rng, n, K))
+        inputs.update(
+            C_o=_float32_normal(rng, d, K), b_o=_float32_normal(rng, K) + shift
+        )
         cases.append((description, inputs))
     return cases
 
@@ -481,26 +473,26 @@ def check_output(output_distribution):
     C_o, b_o)` -> y (batch, K)."""
     mistakes = {
         "s_t is used where s_{t-1} belongs: eq. 8 reads the state before the step": (
-            lambda **x: output_numpy(**x, state=x["s"])
+            lambda **x: _output_numpy(**x, state=x["s"])
         ),
         "the softmax ran over the batch (axis 0), not over the K symbols": (
-            lambda **x: output_numpy(**x, axis=0)
+            lambda **x: _output_numpy(**x, axis=0)
         ),
         "the softmax is missing: these are the logits": (
-            lambda **x: output_numpy(**x, softmax=False)
+            lambda **x: _output_numpy(**x, softmax=False)
         ),
         "no stabilising shift: exp overflows to inf on large logits, and inf / inf is "
         "NaN (subtract the row's largest logit first)": (
-            lambda **x: output_numpy(**x, shift=False)
+            lambda **x: _output_numpy(**x, shift=False)
         ),
         "W_o looks transposed (with row vectors, W_o y_{t-1} is `y_prev @ W_o`)": (
-            lambda **x: output_numpy(**x, transpose=True)
+            lambda **x: _output_numpy(**x, transpose=True)
         ),
     }
-    return check_function(
+    return _check_function(
         output_distribution,
         _output_cases(),
-        output_numpy,
+        _output_numpy,
         mistakes,
         ["y"],
         "eq. 8 against NumPy in float64",
@@ -511,7 +503,7 @@ def check_output(output_distribution):
 from .decoder import AttentionDecoder
 from .softmax import masked_softmax
 
-OUTPUT_WEIGHTS = ["W_o", "U_o", "C_o", "b_o"]
+_OUTPUT_WEIGHTS = ["W_o", "U_o", "C_o", "b_o"]
 
 
 def _step_reference(
@@ -532,13 +524,13 @@ def _step_reference(
         projected = h @ w["U_a"] + w["b_a"]
     hidden = (s_prev.astype("float64") @ w["W_a"])[:, None, :] + projected
     e = np.tanh(hidden) @ w["V_a"]  # eq. 1: (batch, T_x)
-    alpha = as_numpy(masked_softmax(e, mask if masked else None))  # eq. 2
+    alpha = _as_numpy(masked_softmax(e, mask if masked else None))  # eq. 2
     c = np.einsum("bj,bjd->bd", alpha, h)  # eq. 3: (batch, d)
-    gates = {name: w[name] for name in GATE_WEIGHTS}
-    (s,) = new_state_numpy(y_prev, s_prev, c, gates, swap=swap)  # eqs. 4-7
+    gates = {name: w[name] for name in _GATE_WEIGHTS}
+    (s,) = _new_state_numpy(y_prev, s_prev, c, gates, swap=swap)  # eqs. 4-7
     state = s if output_state == "s" else s_prev
-    outputs = {name: w[name] for name in OUTPUT_WEIGHTS}
-    (y,) = output_numpy(y_prev, s_prev, s, c, state=state, **outputs)  # eq. 8
+    outputs = {name: w[name] for name in _OUTPUT_WEIGHTS}
+    (y,) = _output_numpy(y_prev, s_prev, s, c, state=state, **outputs)  # eq. 8
     return y, s, alpha
 
 
@@ -547,11 +539,11 @@ def _step_weights(rng, K, d, n):
     shapes.update(
         {
             name: {"W": (K, n), "U": (n, n), "C": (d, n), "b": (n,)}[name[0]]
-            for name in GATE_WEIGHTS
+            for name in _GATE_WEIGHTS
         }
     )
     shapes.update(W_o=(K, K), U_o=(n, K), C_o=(d, K), b_o=(K,))
-    return {name: float32_normal(rng, *shape) for name, shape in shapes.items()}
+    return {name: _float32_normal(rng, *shape) for name, shape in shapes.items()}
 
 
 def _step_cases(seed=0):
@@ -563,26 +555,26 @@ def _step_cases(seed=0):
         ("T_x = 1", (2, 1, 3, 2, 2)),
     ):
         weights = _step_weights(rng, K, d, n)
-        h = float32_normal(rng, batch, T_x, d)
+        h = _float32_normal(rng, batch, T_x, d)
         # A marked projection: U_a h + b_a plus a known offset, so that a step
         # that recomputes U_a h + b_a instead of reading `projected` shows.
         projected = (
-            h @ weights["U_a"] + weights["b_a"] + float32_normal(rng, batch, T_x, n)
+            h @ weights["U_a"] + weights["b_a"] + _float32_normal(rng, batch, T_x, n)
         )
         inputs = dict(
-            y_prev=float32_normal(rng, batch, K), s_prev=float32_normal(rng, batch, n)
+            y_prev=_float32_normal(rng, batch, K), s_prev=_float32_normal(rng, batch, n)
         )
-        inputs.update(h=h, projected=projected, mask=padding_mask(rng, batch, T_x))
+        inputs.update(h=h, projected=projected, mask=_padding_mask(rng, batch, T_x))
         cases.append((description, {**inputs, "weights": weights}))
     return cases
 
 
 def _layer_first_step(decoder_step, seed=0):
-    "The reader's step from y_0 = 0 and s_0, against `AttentionDecoder` run for one step."
+    "The reader's step from y_0 = 0 and s_0, against `AttentionDecoder` for one step."
     rng = np.random.default_rng(seed)
     batch, T_x, K, d, n = 2, 5, 4, 3, 4
-    h = float32_normal(rng, batch, T_x, d)
-    mask = padding_mask(rng, batch, T_x)
+    h = _float32_normal(rng, batch, T_x, d)
+    mask = _padding_mask(rng, batch, T_x)
     layer = AttentionDecoder(
         units=n, output_dim=K, output_length=1, return_attention=True
     )
@@ -599,8 +591,8 @@ def _layer_first_step(decoder_step, seed=0):
         mask=mask,
         weights=weights,
     )
-    y, _, alpha = map(as_numpy, decoder_step(**inputs))
-    return y, alpha, as_numpy(y_layer)[:, 0], as_numpy(alpha_layer)[:, 0]
+    y, _, alpha = map(_as_numpy, decoder_step(**inputs))
+    return y, alpha, _as_numpy(y_layer)[:, 0], _as_numpy(alpha_layer)[:, 0]
 
 
 def check_decoder_step(decoder_step):
@@ -622,8 +614,8 @@ def check_decoder_step(decoder_step):
             lambda **x: _step_reference(**x, swap=True)
         ),
     }
-    verdict = check_function(
-        with_own_weights(decoder_step),
+    verdict = _check_function(
+        _with_own_weights(decoder_step),
         _step_cases(),
         _step_reference,
         mistakes,
@@ -634,8 +626,8 @@ def check_decoder_step(decoder_step):
         return verdict
     y, alpha, y_layer, alpha_layer = _layer_first_step(decoder_step)
     for name, got, want in (("y", y, y_layer), ("alpha", alpha, alpha_layer)):
-        if not close(got, want):
-            message = first_wrong_entry(name, got, want)
+        if not _close(got, want):
+            message = _first_wrong_entry(name, got, want)
             return Verdict(False, f"Not yet, against `AttentionDecoder`: {message}")
     return Verdict(
         True,
@@ -657,7 +649,7 @@ def _expand_reference(
     refill=False,
     record_finished=True,
 ):
-    "One step of `beam_search` for one source: the k best extensions, finished ones out."
+    "One step of `beam_search` for one source: the k best extensions, the ended out."
     k, K = log_p.shape
     extended = (scores.astype("float64")[:, None] if add_scores else 0.0) + log_p
     extended = np.where(np.isfinite(scores)[:, None], extended, -np.inf).reshape(-1)
@@ -681,10 +673,10 @@ def _expand_reference(
 
 def _normalise_expansion(parents, symbols, new_scores, finished):
     "Arrays to compare: parents and symbols of the live slots only (-1 elsewhere)."
-    new_scores = as_numpy(new_scores)
+    new_scores = _as_numpy(new_scores)
     live = np.isfinite(new_scores)
-    parents = np.where(live, as_numpy(parents), -1)
-    symbols = np.where(live, as_numpy(symbols), -1)
+    parents = np.where(live, _as_numpy(parents), -1)
+    symbols = np.where(live, _as_numpy(symbols), -1)
     finished = np.array([[p, s, v] for p, s, v in finished], "float64").reshape(-1, 3)
     return parents, symbols, new_scores, finished
 
@@ -719,12 +711,12 @@ def _expand_cases(seed=0):
 
 
 def _decode_with(expand_beam, decoder, h, start_id, end_id, max_length, k):
-    "Beam search for one source, driven by the reader's expansion and the decoder's call."
+    "Beam search for one source: the reader's expansion on the decoder's outputs."
     prefixes, scores = [[] for _ in range(k)], np.full(k, -np.inf)
     scores[0], finished = 0.0, []
     for _ in range(max_length):
         previous = np.array([[start_id] + prefix for prefix in prefixes], "int32")
-        y = as_numpy(decoder([np.repeat(h, k, axis=0), previous]))  # (k, t, K)
+        y = _as_numpy(decoder([np.repeat(h, k, axis=0), previous]))  # (k, t, K)
         log_p = np.log(np.maximum(y[:, -1], 1e-300))  # log p(y_t | prefix, x)
         parents, symbols, scores, ended = _normalise_expansion(
             *expand_beam(scores=scores, log_p=log_p, end_id=end_id)
@@ -747,10 +739,10 @@ def _decode_with(expand_beam, decoder, h, start_id, end_id, max_length, k):
 def _tiny_model_check(expand_beam, seed=0):
     rng = np.random.default_rng(seed)
     decoder = TeacherForcedDecoder(units=4, output_dim=6, embedding_dim=3)
-    h = float32_normal(rng, 1, 5, 3)
+    h = _float32_normal(rng, 1, 5, 3)
     decoder([h, np.zeros((1, 1), "int32")])  # build
     for weight in decoder.weights:  # sharper distributions than the initial ones
-        weight.assign(2 * float32_normal(rng, *weight.shape))
+        weight.assign(2 * _float32_normal(rng, *weight.shape))
         if weight.name == "b_o":  # symbol 0 is padding: never the best
             weight.assign(ops.convert_to_numpy(weight) - 30 * (np.arange(6) == 0))
     options = dict(start_id=1, end_id=2, max_length=5, k=3)
@@ -789,7 +781,7 @@ def check_expand_beam(expand_beam):
         ),
     }
     reference = lambda **x: _normalise_expansion(*_expand_reference(**x))  # noqa: E731
-    verdict = check_function(
+    verdict = _check_function(
         _normalised(expand_beam),
         _expand_cases(),
         reference,
