@@ -383,7 +383,7 @@ def _new_state_cases(seed=0):
 def check_new_state(new_state):
     "Check eqs. 4-7, `new_state(y_prev, s_prev, c, weights)` -> s (batch, n)."
     mistakes = {
-        "z_t and 1 - z_t are swapped in eq. 7: z_t weighs the proposal s~_t": (
+        "z_t and 1 - z_t are swapped in eq. 7: z_t weighs the proposal s̃_t": (
             lambda **x: _new_state_numpy(**x, swap=True)
         ),
         "the reset gate is applied after U_p, r_t ∘ (U_p s_{t-1}); eq. 6 resets "
