@@ -8,6 +8,16 @@ the book's tasks live in `lstm_attention.tasks`.
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
 from .decoder import AttentionDecoder, plot_attention
+from .exercises import (
+    Verdict,
+    check_attention_weights,
+    check_context,
+    check_decoder_step,
+    check_energies,
+    check_expand_beam,
+    check_new_state,
+    check_output,
+)
 from .gates import ContextGRUGates
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
@@ -47,6 +57,15 @@ __all__ = [
     "SCORES",
     "greedy_decode",
     "beam_search",
+    # the exercises' checkers (chapters 01-06 and 10): the reader writes a piece, they check it
+    "check_energies",
+    "check_attention_weights",
+    "check_context",
+    "check_new_state",
+    "check_output",
+    "check_decoder_step",
+    "check_expand_beam",
+    "Verdict",
     # the input checks every layer above shares (chapter 01), for layers built on these pieces
     "positive_integer",
     "static_shape",
