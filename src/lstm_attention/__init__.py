@@ -2,7 +2,9 @@
 
 Hand-kept, like `tasks/__init__.py`: every other module is generated from the book's chapters by
 `make sync` (nbdev's nb_export). This file re-exports the public names of the mechanism; the helpers of
-the book's tasks live in `lstm_attention.tasks`.
+the book's tasks live in `lstm_attention.tasks`, and the input checks that the layers share, for layers
+built on these pieces, in `lstm_attention.validation`. The version below is the package's only one:
+pyproject.toml reads it from here.
 """
 
 from .alignment import AlignmentScores
@@ -17,18 +19,6 @@ from .translation import (
     TeacherForcedDecoder,
     beam_search,
     greedy_decode,
-)
-from .validation import (
-    batch_size,
-    check_inputs,
-    check_last_dimension_known,
-    check_matches_built,
-    check_matches_setting,
-    check_rank,
-    check_same_batch,
-    check_step_inputs,
-    positive_integer,
-    static_shape,
 )
 
 __all__ = [
@@ -47,16 +37,5 @@ __all__ = [
     "SCORES",
     "greedy_decode",
     "beam_search",
-    # the input checks every layer above shares (chapter 01), for layers built on these pieces
-    "positive_integer",
-    "static_shape",
-    "batch_size",
-    "check_inputs",
-    "check_rank",
-    "check_last_dimension_known",
-    "check_matches_setting",
-    "check_matches_built",
-    "check_same_batch",
-    "check_step_inputs",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
