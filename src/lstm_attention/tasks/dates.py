@@ -218,8 +218,14 @@ class DateFormat:
         else None.
 
         Unlike `read`, it reads month names too, in any case, and does not check that
-        the day exists: "30 February 1998" gives (1998, 2, 30), "May 3, 1850" (1850, 5,
-        3). A two-digit year is read as in `read`.
+        the day exists. A two-digit year is read as in `read`.
+
+        >>> DateFormat("en_GB", "long").fields("30 February 1998")
+        (1998, 2, 30)
+        >>> DateFormat("en_US", "medium").fields("MAY 3, 1850")
+        (1850, 5, 3)
+        >>> DateFormat("en_US", "medium").fields("3 May 1998") is None
+        True
         """
         regex, months = self._loose_regex
         match = regex.fullmatch(string.strip())
@@ -317,6 +323,11 @@ def date_problem(string, formats=DATE_FORMATS, first=FIRST_DATE, last=LAST_DATE)
     Three cases are caught: no digit at all (every format writes the year in digits),
     a string that some formats read but only as days that do not exist or lie outside
     the range, and, for strings no format reads, four-digit years all outside it.
+
+    >>> date_problem("30 February 1998")
+    '1998-02-30 is not a day'
+    >>> date_problem("3 May 1998") is None
+    True
     """
     if not re.search(r"\d", string):
         return "nothing date-like: no digits, and every date has a year in digits"
@@ -1005,6 +1016,13 @@ def date_answers(model, strings, vocabulary=None, unknown="warn", batch_size=102
     the string names no day the model can write (see `date_problem`): nothing
     date-like, a year outside 1950 to 2049, a day that does not exist. Strings and
     errors as in `translate`.
+
+    >>> model, vocabulary = pretrained_date_model()
+    >>> answer = date_answers(model, "3 May 1998", vocabulary)
+    >>> answer.date, answer.confidence > 0.9, answer.problem
+    ('1998-05-03', True, None)
+    >>> date_answers(model, "May 3, 1850", vocabulary).problem
+    "1850-05-03 is outside the model's range, 1950-01-01 to 2049-12-31"
     """
     vocabulary = default_date_vocabulary() if vocabulary is None else vocabulary
     _check_model(model, vocabulary)
@@ -1040,6 +1058,10 @@ def translate(
     likeliest character at each of the T_y = 10 positions instead, which need not be
     a date ('1998-02-30'). vocabulary: the one the model was trained with (default:
     `default_date_vocabulary()`).
+
+    >>> model, vocabulary = pretrained_date_model()
+    >>> translate(model, ["Sunday, May 3, 1998", "hello world"], vocabulary)
+    ['1998-05-03', None]
     """
     single = isinstance(strings, str)
     if constrained:

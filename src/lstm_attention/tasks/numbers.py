@@ -84,7 +84,11 @@ def german_words(number):
 
 
 def german_pieces(word):
-    "Cut a German number word into GERMAN_PIECES, longest first: zwei, und, vierzig."
+    """Cut a German number word into GERMAN_PIECES, the longest that fits first.
+
+    >>> german_pieces("zweiundvierzig")
+    ['zwei', 'und', 'vierzig']
+    """
     pieces, position = [], 0
     by_length = sorted(GERMAN_PIECES, key=len, reverse=True)
     while position < len(word):
@@ -338,6 +342,9 @@ def chrf(hypotheses, references):
     """Corpus chrF (Popović 2015) in percent, as sacreBLEU computes it (6-grams, beta 2).
 
     hypotheses, references: lists of strings, one reference per hypothesis.
+
+    >>> chrf(["zweiundvierzig"], ["zweiundvierzig"])
+    100.0
     """
     for name, strings in (("hypotheses", hypotheses), ("references", references)):
         if isinstance(strings, str) or not all(isinstance(s, str) for s in strings):
