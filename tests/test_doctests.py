@@ -19,7 +19,9 @@ MODULES = [lstm_attention.__name__] + [
 def examples(name):
     "The docstring examples of the module `name` (DocTestFinder skips imported names)."
     module = importlib.import_module(name)
-    return [test for test in doctest.DocTestFinder().find(module, name) if test.examples]
+    return [
+        test for test in doctest.DocTestFinder().find(module, name) if test.examples
+    ]
 
 
 @pytest.mark.parametrize("name", MODULES)
