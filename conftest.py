@@ -1,4 +1,5 @@
 """Root pytest configuration, shared by the unit tests and by nbval's runs of the chapters."""
+
 import os
 from pathlib import Path
 

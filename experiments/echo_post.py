@@ -10,6 +10,7 @@ so both models of a repeat see the same pairs, and chapter 07 re-runs repeat 0 o
 `LONGER_REPEATS` repeats go on training on new pairs, one at a time, up to `LONGER_UPDATES`, and are scored
 on the same 100 pairs after every 5,000: what more training does under the post's own protocol.
 """
+
 import argparse
 import json
 import platform
@@ -20,7 +21,11 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from lstm_attention.tasks import attention_encoder_decoder, encoder_decoder, run_the_post_experiment
+from lstm_attention.tasks import (
+    attention_encoder_decoder,
+    encoder_decoder,
+    run_the_post_experiment,
+)
 
 OUTPUT = Path(__file__).resolve().parents[1] / "chapters" / "data" / "echo_post.json"
 REPEATS, UPDATES, TEST_PAIRS, SCORE_EVERY = 10, 5000, 100, 5000
@@ -33,19 +38,41 @@ MODELS = {
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", nargs=2, type=int, default=(0, REPEATS), metavar=("FIRST", "STOP"),
-                        help="run repeats FIRST to STOP - 1 only (default: all), to split the work")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the results")
+    parser.add_argument(
+        "--repeats",
+        nargs=2,
+        type=int,
+        default=(0, REPEATS),
+        metavar=("FIRST", "STOP"),
+        help="run repeats FIRST to STOP - 1 only (default: all), to split the work",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=OUTPUT, help="where to write the results"
+    )
     arguments = parser.parse_args(argv)
     results = {
         "about": "Brownlee (2017)'s echo experiment with chapter 07's models; written by "
         "experiments/echo_post.py. accuracy: {updates done: share of the 100 test pairs with all 5 "
         "outputs right}. seconds: training and scoring time of the run, on the machine named below.",
-        "setup": {"length": 5, "vocabulary": 50, "echo": 2, "units": 150, "learning_rate": 0.001,
-                  "batch_size": 1, "updates": UPDATES, "test_pairs": TEST_PAIRS, "repeats": REPEATS,
-                  "longer_repeats": LONGER_REPEATS, "longer_updates": LONGER_UPDATES},
-        "versions": {"python": platform.python_version(), "keras": keras.__version__,
-                     "backend": keras.backend.backend(), "numpy": np.__version__},
+        "setup": {
+            "length": 5,
+            "vocabulary": 50,
+            "echo": 2,
+            "units": 150,
+            "learning_rate": 0.001,
+            "batch_size": 1,
+            "updates": UPDATES,
+            "test_pairs": TEST_PAIRS,
+            "repeats": REPEATS,
+            "longer_repeats": LONGER_REPEATS,
+            "longer_updates": LONGER_UPDATES,
+        },
+        "versions": {
+            "python": platform.python_version(),
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "numpy": np.__version__,
+        },
         "machine": f"{platform.machine()}, {platform.system()}",
         "runs": [],
     }
@@ -59,12 +86,25 @@ def main(argv=None):
             keras.utils.set_random_seed(repeat)
             model = build()
             start = time.perf_counter()
-            scores = run_the_post_experiment(model, seed=repeat, updates=updates,
-                                             test_pairs=TEST_PAIRS, score_every=SCORE_EVERY)
+            scores = run_the_post_experiment(
+                model,
+                seed=repeat,
+                updates=updates,
+                test_pairs=TEST_PAIRS,
+                score_every=SCORE_EVERY,
+            )
             seconds = time.perf_counter() - start
-            results["runs"].append({"model": name, "repeat": repeat, "seconds": round(seconds, 1),
-                                    "accuracy": {str(k): v for k, v in scores.items()}})
-            print(f"repeat {repeat}, {name:>17}: {scores} in {seconds:.0f} s", flush=True)
+            results["runs"].append(
+                {
+                    "model": name,
+                    "repeat": repeat,
+                    "seconds": round(seconds, 1),
+                    "accuracy": {str(k): v for k, v in scores.items()},
+                }
+            )
+            print(
+                f"repeat {repeat}, {name:>17}: {scores} in {seconds:.0f} s", flush=True
+            )
             arguments.output.parent.mkdir(parents=True, exist_ok=True)
             # After every run, so that partial results survive an interruption.
             arguments.output.write_text(json.dumps(results, indent=1) + "\n")

@@ -8,6 +8,7 @@ scores by bucket of three lengths, the per-symbol accuracy at each output step o
 sequences, and, for the plain encoder-decoder, what it writes when one half of the encoder's final vector
 (the forward LSTM's or the backward LSTM's) is taken from another sequence.
 """
+
 import json
 import platform
 import sys
@@ -34,7 +35,9 @@ def swapped_halves(model, sources, targets):
     """What the plain model writes at each step when half of its encoder's final vector comes from the next
     sequence. Returns {half: {"own": [share by step], "donor's": [share by step]}}."""
     summary = keras.Model(model.input, model.get_layer("encoder").output)(sources)
-    summary = keras.ops.convert_to_numpy(summary)  # (count, 64): forward LSTM's 32, then backward's 32
+    summary = keras.ops.convert_to_numpy(
+        summary
+    )  # (count, 64): forward LSTM's 32, then backward's 32
     donors = np.roll(np.arange(len(sources)), 1)
     result = {}
     for half, columns in (("forward", slice(0, 32)), ("backward", slice(32, 64))):
@@ -43,35 +46,61 @@ def swapped_halves(model, sources, targets):
         x = model.get_layer("repeat")(mixed)
         y = model.get_layer("output")(model.get_layer("decoder")(x))
         written = np.argmax(keras.ops.convert_to_numpy(y), axis=-1)
-        result[half] = {"own": (written == targets).mean(axis=0).round(4).tolist(),
-                        "donor's": (written == targets[donors]).mean(axis=0).round(4).tolist()}
+        result[half] = {
+            "own": (written == targets).mean(axis=0).round(4).tolist(),
+            "donor's": (written == targets[donors]).mean(axis=0).round(4).tolist(),
+        }
     return result
 
 
 def main():
     train = reversal_data(6000, MIN_LENGTH, MAX_LENGTH, ALPHABET_SIZE, seed=1)
     test_sources, test_targets, test_lengths = reversal_data(
-        2100, MIN_LENGTH, MAX_LENGTH, ALPHABET_SIZE, seed=2, every_length_equally=True)
+        2100, MIN_LENGTH, MAX_LENGTH, ALPHABET_SIZE, seed=2, every_length_equally=True
+    )
     longest = test_lengths == MAX_LENGTH
-    results = {"about": "chapter 09's experiment by model seed; written by experiments/length_seeds.py",
-               "versions": {"keras": keras.__version__, "numpy": np.__version__},
-               "machine": f"{platform.machine()}, {platform.system()}", "runs": []}
+    results = {
+        "about": "chapter 09's experiment by model seed; written by experiments/length_seeds.py",
+        "versions": {"keras": keras.__version__, "numpy": np.__version__},
+        "machine": f"{platform.machine()}, {platform.system()}",
+        "runs": [],
+    }
     for seed in SEEDS:
         plain = reversal_encoder_decoder(MAX_LENGTH, ALPHABET_SIZE, seed=seed)
         attention, _ = reversal_attention_models(MAX_LENGTH, ALPHABET_SIZE, seed=seed)
         for model in (plain, attention):
-            seconds, losses = train_reversal(model, *train, EPOCHS, BATCH_SIZE, seed=seed)
+            seconds, losses = train_reversal(
+                model, *train, EPOCHS, BATCH_SIZE, seed=seed
+            )
             predictions = model.predict(test_sources, batch_size=300, verbose=0)
-            rows = accuracy_by_length(test_targets, predictions, test_lengths, BUCKET_EDGES)
-            by_step = (np.argmax(predictions[longest], axis=-1) == test_targets[longest]).mean(axis=0)
-            run = {"model": model.name, "seed": seed, "seconds": round(seconds, 1),
-                   "loss": [round(v, 4) for v in losses],
-                   "buckets": {k: np.asarray(v).round(4).tolist() for k, v in rows.items()},
-                   "longest_by_step": by_step.round(4).tolist()}
+            rows = accuracy_by_length(
+                test_targets, predictions, test_lengths, BUCKET_EDGES
+            )
+            by_step = (
+                np.argmax(predictions[longest], axis=-1) == test_targets[longest]
+            ).mean(axis=0)
+            run = {
+                "model": model.name,
+                "seed": seed,
+                "seconds": round(seconds, 1),
+                "loss": [round(v, 4) for v in losses],
+                "buckets": {
+                    k: np.asarray(v).round(4).tolist() for k, v in rows.items()
+                },
+                "longest_by_step": by_step.round(4).tolist(),
+            }
             if model is plain:
-                run["swapped_halves"] = swapped_halves(model, test_sources[longest], test_targets[longest])
+                run["swapped_halves"] = swapped_halves(
+                    model, test_sources[longest], test_targets[longest]
+                )
             results["runs"].append(run)
-            print(seed, model.name, f"{seconds:.0f} s", run["buckets"]["symbol_accuracy"], flush=True)
+            print(
+                seed,
+                model.name,
+                f"{seconds:.0f} s",
+                run["buckets"]["symbol_accuracy"],
+                flush=True,
+            )
             OUTPUT.parent.mkdir(parents=True, exist_ok=True)
             OUTPUT.write_text(json.dumps(results, indent=1) + "\n")
     return 0

@@ -3,6 +3,7 @@ attention plots, and the trained model shipped with the package."""
 
 import datetime
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -44,6 +45,7 @@ from lstm_attention.tasks import (  # noqa: E402
     trim_padding,
 )
 
+dates_module = dates
 MAY_3_1998 = datetime.date(1998, 5, 3)
 
 
@@ -311,6 +313,29 @@ def test_target_round_trip(vocabulary):
     assert vocabulary.decode_outputs(one_hot) == targets
 
 
+def test_decode_refuses_ids_out_of_range_and_a_single_row(vocabulary):
+    ids = vocabulary.encode(["3 May 1998"])
+    for bad in (vocabulary.input_size, -1):
+        wrong = ids.copy()
+        wrong[0, 2] = bad
+        with pytest.raises(ValueError, match=f"Input id {bad} is out of range"):
+            vocabulary.decode(wrong)
+    with pytest.raises(ValueError, match=r"shape \(40,\) .*pass \[ids\]"):
+        vocabulary.decode(ids[0])
+    with pytest.raises(ValueError, match="integers"):
+        vocabulary.decode(ids.astype("float32"))
+
+
+def test_decode_outputs_refuses_one_prediction_instead_of_a_batch(vocabulary):
+    one_hot = vocabulary.encode_targets(["1998-05-03"])
+    with pytest.raises(ValueError, match=r"got shape \(10, 11\): .*pass y\[None\]"):
+        vocabulary.decode_outputs(one_hot[0])
+    with pytest.raises(
+        ValueError, match=r"shape \(batch, 10, 11\); got shape \(1, 10, 5\)"
+    ):
+        vocabulary.decode_outputs(one_hot[..., :5])
+
+
 @pytest.mark.parametrize("target", ["1998-5-3", "1998/05/03", "1998-05-033"])
 def test_bad_targets_raise(vocabulary, target):
     with pytest.raises(ValueError, match="is not 10 characters"):
@@ -426,11 +451,13 @@ def test_model_shapes_and_masking(tiny_model, vocabulary):
     assert np.all(alpha[0, :, 10:] == 0) and np.allclose(alpha.sum(-1), 1, atol=1e-5)
 
 
-def test_translate_returns_iso_shaped_strings_in_order(tiny_model):
+def test_translate_returns_real_dates_in_order(tiny_model):
     strings = ["March 3rd, 1998", "03.05.98", "miércoles, 30 de septiembre de 2037"] * 3
     answers = translate(tiny_model, strings, batch_size=2)
     assert len(answers) == len(strings)
-    assert all(len(a) == 10 and set(a) <= set(ISO_CHARACTERS) for a in answers)
+    assert all(
+        FIRST_DATE <= datetime.date.fromisoformat(a) <= LAST_DATE for a in answers
+    )
     assert (
         answers[:3] * 3 == answers
     )  # the same string gets the same answer wherever it is in the batch
@@ -454,7 +481,7 @@ def test_translate_refuses_bad_strings(tiny_model, strings, error):
 def test_translate_warns_about_unknown_characters(tiny_model):
     with pytest.warns(UserWarning, match="'!'"):
         answers = translate(tiny_model, ["3 May 1998!"])
-    assert len(answers[0]) == 10
+    assert datetime.date.fromisoformat(answers[0])
     with pytest.raises(ValueError, match="'!'"):
         translate(tiny_model, ["3 May 1998!"], unknown="raise")
 
@@ -498,7 +525,7 @@ def test_translate_works_with_a_saved_and_loaded_model(
 def test_plot_date_attention_labels_both_axes_with_characters(tiny_model):
     ax = plot_date_attention(tiny_model, "3 May 1998")
     assert [t.get_text() for t in ax.get_xticklabels()] == list("3␣May␣1998")
-    answer = translate(tiny_model, "3 May 1998")
+    answer = translate(tiny_model, "3 May 1998", constrained=False)  # what it writes
     assert [t.get_text() for t in ax.get_yticklabels()] == list(answer)
     assert ax.images[0].get_array().shape == (10, 10)
     assert "3 May 1998" in ax.get_title() and answer in ax.get_title()
@@ -627,3 +654,121 @@ def importlib_resources_path(name):
     import importlib.resources
 
     return importlib.resources.files("lstm_attention.tasks") / name
+
+
+# --- only real dates: best_dates, date_problem, date_answers ----------------------------------------------------
+
+
+def test_best_dates_is_the_best_of_every_day_scored_one_by_one(vocabulary):
+    rng = np.random.default_rng(0)
+    y = rng.dirichlet(np.full(11, 0.3), size=(40, 10))  # peaked, like a trained model's
+    days = [
+        FIRST_DATE + datetime.timedelta(n)
+        for n in range((LAST_DATE - FIRST_DATE).days + 1)
+    ]
+    ids = np.array(
+        [[vocabulary.output_characters.index(c) for c in d.isoformat()] for d in days]
+    )
+    log_p = sum(np.log(y[:, t, ids[:, t]]) for t in range(10))  # (40, days)
+    dates, confidence = dates_module.best_dates(y, vocabulary)
+    assert dates == [days[i].isoformat() for i in log_p.argmax(axis=1)]
+    assert np.allclose(confidence, np.exp(log_p.max(axis=1)))
+
+
+def test_best_dates_finds_the_29th_of_february_only_in_leap_years(vocabulary):
+    for year, expected in ((2000, "2000-02-29"), (1999, "1999-02-28")):
+        y = 0.9 * vocabulary.encode_targets([f"{year}-02-29"])
+        y += 0.1 * vocabulary.encode_targets([f"{year}-02-28"])  # 9 to 1 for the 29th
+        assert dates_module.best_dates(y, vocabulary)[0] == [expected]
+
+
+def test_best_dates_refuses_a_wrong_shape_and_another_alphabet(vocabulary):
+    with pytest.raises(ValueError, match=r"\(batch, 10, 11\); got shape \(10, 11\)"):
+        dates_module.best_dates(np.ones((10, 11)) / 11, vocabulary)
+    with pytest.raises(ValueError, match="reads ISO dates"):
+        dates_module.best_dates(
+            np.ones((1, 10, 10)) / 10,
+            DateVocabulary("ab", output_characters="0123456789"),
+        )
+
+
+@pytest.mark.parametrize(
+    "string, fields",
+    [
+        ("30 February 1998", (1998, 2, 30)),
+        ("MAY 3, 1850", (1850, 5, 3)),
+        ("sonntag, 3. mai 1998", (1998, 5, 3)),
+        ("3rd of May 1998", (1998, 5, 3)),
+        ("31/04/98", (1998, 4, 31)),
+        ("3 sept 1998", (1998, 9, 3)),
+    ],
+)
+def test_the_formats_read_what_a_string_says_even_a_day_that_does_not_exist(
+    string, fields
+):
+    assert fields in {f.fields(string) for f in DATE_FORMATS}
+
+
+def test_fields_agrees_with_read_on_every_written_date():
+    day = datetime.date(2037, 9, 30)
+    for date_format in DATE_FORMATS:
+        string = date_format.render(day)
+        assert date_format.fields(string) == (2037, 9, 30), date_format.name
+
+
+@pytest.mark.parametrize(
+    "string, problem",
+    [
+        ("hello world", "nothing date-like"),
+        ("   ", "nothing date-like"),
+        ("30 February 1998", r"^1998-02-30 is not a day$"),
+        ("29 FEB 2001", r"^2001-02-29 is not a day$"),
+        (
+            "May 3, 1850",
+            r"^1850-05-03 is outside the model's range, 1950-01-01 to 2049-12-31$",
+        ),
+        ("the third of May, 2150", r"^the year 2150 is outside the model's range"),
+    ],
+)
+def test_date_problem_names_what_is_wrong(string, problem):
+    assert re.search(problem, dates_module.date_problem(string))
+
+
+@pytest.mark.parametrize(
+    "string",
+    ["3 May 1998", "29 FEB 2000", "3/5/1998", "1998-5-3", "the third of May, 1998"],
+)
+def test_date_problem_lets_through_what_may_be_a_date(string):
+    assert dates_module.date_problem(string) is None
+
+
+def test_every_generated_string_may_be_a_date():
+    examples = date_examples(split_dates().test, 2000, seed=3, formats=DATE_FORMATS)
+    assert [s for s in examples.strings if dates_module.date_problem(s)] == []
+
+
+def test_translate_returns_none_for_strings_that_name_no_date(tiny_model):
+    strings = ["3 May 1998", "hello world", "30 February 1998", "May 3, 1850", "   "]
+    answers = translate(tiny_model, strings)
+    assert answers[1:] == [None] * 4 and datetime.date.fromisoformat(answers[0])
+    free = translate(tiny_model, strings, constrained=False)
+    assert all(len(a) == 10 and set(a) <= set(ISO_CHARACTERS) for a in free)
+    assert translate(tiny_model, "hello world") is None
+
+
+def test_date_answers_give_the_date_its_probability_and_the_problem(
+    tiny_model, vocabulary
+):
+    strings = ["3 May 1998", "30 February 1998"]
+    good, bad = dates_module.date_answers(tiny_model, strings)
+    y = keras.ops.convert_to_numpy(tiny_model(vocabulary.encode(strings[:1])))[0]
+    ids = [vocabulary.output_characters.index(c) for c in good.date]
+    assert good.problem is None and good.date == translate(tiny_model, strings[0])
+    assert good.confidence == pytest.approx(np.prod(y[np.arange(10), ids]), rel=1e-4)
+    assert bad == (None, None, "1998-02-30 is not a day")
+    alone = dates_module.date_answers(tiny_model, "3 May 1998")  # a batch of its own
+    assert alone.date == good.date and alone.confidence == pytest.approx(
+        good.confidence
+    )
+    with pytest.raises(ValueError, match="batch_size"):
+        dates_module.date_answers(tiny_model, ["3 May 1998"], batch_size=0)

@@ -173,3 +173,33 @@ def test_translate_returns_attention_rows_for_every_symbol_written(vocabulary, t
     for alpha, score in zip(attention, scores):
         assert alpha.shape[0] >= 1 and np.allclose(alpha.sum(-1), 1, atol=1e-5)
         assert score <= 0
+
+
+@pytest.mark.parametrize(
+    "hypotheses, references, message",
+    [
+        (["eins", "zwei", "drei"], ["eins", "zwei"], r"3 hypotheses and 2 references"),
+        ([], [], r"0 hypotheses and 0 references"),
+        ("zweiundvierzig", "zweiundvierzig", r"`hypotheses` must be a list of strings"),
+        (
+            ["zweiundvierzig"],
+            "zweiundvierzig",
+            r"`references` must be a list of strings",
+        ),
+        ([42], ["zweiundvierzig"], r"`hypotheses` must be a list of strings"),
+    ],
+)
+def test_chrf_refuses_unpaired_lists_and_bare_strings(hypotheses, references, message):
+    with pytest.raises(ValueError, match=message):
+        chrf(hypotheses, references)
+
+
+def test_decode_refuses_ids_out_of_range_and_a_batch(vocabulary):
+    _, targets = vocabulary.encode_targets(["zweiundvierzig"])
+    for bad in (vocabulary.target_size, -1):
+        with pytest.raises(ValueError, match=f"Target id {bad} is out of range"):
+            vocabulary.decode([3, bad, 2])
+    with pytest.raises(ValueError, match=r"one sequence .* got shape \(1, 4\)"):
+        vocabulary.decode(targets)
+    with pytest.raises(ValueError, match="integers"):
+        vocabulary.decode(np.array([3.0, 2.0]))

@@ -1,7 +1,7 @@
 """The chapters run, under nbval, in the reader's environment: the package and its declared dependencies only.
 
-`make test` builds that environment (.venv-reader: a regular `pip install ".[tasks]"`, the extra that chapter 08's
-first cell installs too, plus ipykernel to run notebooks, like a Colab reader after a chapter's first cell) and tells pytest the name of its kernel. This test
+`make test` builds that environment (.venv-reader: a regular `pip install ".[tensorflow,tasks]"`: TensorFlow,
+which Colab comes with, and the extra that chapter 08's first cell installs too, plus ipykernel to run notebooks, like a Colab reader after a chapter's first cell) and tells pytest the name of its kernel. This test
 starts that kernel and checks where its Python and package come from, and that no test or book tool is there.
 """
 

@@ -3,6 +3,8 @@
 Hand-kept, like the package's own `__init__.py`: the modules are generated from the chapters by
 `make sync`; this file re-exports their public names. The dates task (chapter 08) needs babel, and the
 numbers task (chapter 10) num2words and sacreBLEU: all come with `pip install "lstm-attention[tasks]"`.
+None of them is imported here: the functions that need one import it when they run, and say what to
+install when it is missing.
 """
 
 from .echo import (
@@ -41,12 +43,17 @@ from .dates import (
     DateFormat,
     DateSplits,
     DateVocabulary,
+    TASKS_EXTRA,
+    DateAnswer,
     PretrainedDateModel,
+    best_dates,
     build_date_model,
+    date_answers,
     date_attention_model,
     date_datasets,
     date_exact_match,
     date_examples,
+    date_problem,
     date_readings,
     default_date_vocabulary,
     english_ordinal,
@@ -115,6 +122,7 @@ __all__ = [
     "english_ordinal",
     "DateFormat",
     "date_readings",
+    "date_problem",
     "split_dates",
     "date_examples",
     "date_datasets",
@@ -127,6 +135,10 @@ __all__ = [
     "train_date_model",
     "date_attention_model",
     "translate",
+    "DateAnswer",
+    "best_dates",
+    "date_answers",
+    "TASKS_EXTRA",
     "plot_date_attention",
     "save_date_model",
     "pretrained_date_model",

@@ -2,6 +2,7 @@
 
 # %% auto #0
 __all__ = [
+    "TASKS_EXTRA",
     "FIRST_DATE",
     "LAST_DATE",
     "TRAINING_FORMATS",
@@ -16,12 +17,14 @@ __all__ = [
     "PADDING_ID",
     "OUT_OF_VOCABULARY_ID",
     "OUT_OF_VOCABULARY",
+    "DateAnswer",
     "PRETRAINED_MODEL",
     "PRETRAINED_VOCABULARY",
     "PretrainedDateModel",
     "english_ordinal",
     "DateFormat",
     "date_readings",
+    "date_problem",
     "split_dates",
     "date_examples",
     "date_datasets",
@@ -33,6 +36,8 @@ __all__ = [
     "length_bucketed_batches",
     "train_date_model",
     "date_attention_model",
+    "best_dates",
+    "date_answers",
     "translate",
     "plot_date_attention",
     "save_date_model",
@@ -48,12 +53,24 @@ import re
 from collections import namedtuple
 
 import numpy as np
-from babel.dates import format_date, get_date_format
+
+TASKS_EXTRA = 'pip install "lstm-attention[tasks]"'  # babel, num2words, sacreBLEU
 
 FIRST_DATE = datetime.date(1950, 1, 1)  # the generator's dates run from here ...
 LAST_DATE = datetime.date(2049, 12, 31)  # ... to here: 100 years, so "98" is 1998
 _CASES = (None, "upper", "lower", "title")
 _NUMERIC_FIELDS = ("d", "dd", "M", "MM", "yy", "y")  # pattern letters of numbers
+
+
+def _babel_dates():
+    "babel.dates, imported when a date is first written: only the dates need it."
+    try:
+        import babel.dates
+    except ImportError as error:
+        raise ImportError(
+            f"Writing and reading dates needs babel: {TASKS_EXTRA}."
+        ) from error
+    return babel.dates
 
 
 def english_ordinal(number):
@@ -101,7 +118,8 @@ class DateFormat:
     def cldr_pattern(self):
         "The CLDR pattern itself: a named format is looked up in the locale."
         if self.pattern in ("short", "medium", "long", "full"):
-            return get_date_format(self.pattern, locale=self.locale).pattern
+            babel = _babel_dates()
+            return babel.get_date_format(self.pattern, locale=self.locale).pattern
         return self.pattern
 
     @functools.cached_property
@@ -119,7 +137,7 @@ class DateFormat:
     def render(self, day):
         "Write the `datetime.date` `day` in this format."
         pattern = self.pattern.replace("{ordinal}", f"'{english_ordinal(day.day)}'")
-        text = format_date(day, pattern, locale=self.locale)
+        text = _babel_dates().format_date(day, pattern, locale=self.locale)
         if not self.dots:
             text = re.sub(r"(?<=[^\W\d_])\.", "", text)
         if self.case == "title":
@@ -152,6 +170,78 @@ class DateFormat:
         except ValueError:  # 31/02, 13th month
             return None
         return day if self.render(day) == string else None
+
+    @functools.cached_property
+    def _loose_regex(self):
+        # Like _number_regex, but names too, in any case, with or without their dots,
+        # any day, month or year number: what the string says, not whether it exists.
+        babel = _babel_dates()
+        names = {}
+        for width in ("abbreviated", "wide"):
+            for month, name in babel.get_month_names(width, locale=self.locale).items():
+                names.setdefault(("M", name.lower()), month)
+            for name in babel.get_day_names(width, locale=self.locale).values():
+                names.setdefault(("E", name.lower()), None)
+
+        def alternatives(kind):
+            words = sorted((n for k, n in names if k == kind), key=len, reverse=True)
+            return "|".join(re.escape(w).replace(r"\.", r"\.?") for w in words)
+
+        groups = {
+            "d": r"(?P<d>\d\d?)",
+            "dd": r"(?P<d>\d\d?)",
+            "M": r"(?P<m>\d\d?)",
+            "MM": r"(?P<m>\d\d?)",
+            "MMM": f"(?P<name>{alternatives('M')})",
+            "MMMM": f"(?P<name>{alternatives('M')})",
+            "EEE": f"(?:{alternatives('E')})",
+            "EEEE": f"(?:{alternatives('E')})",
+            "yy": r"(?P<y>\d\d)",
+            "y": r"(?P<y>\d{4})",
+        }
+
+        def piece(run):
+            if run.startswith("'"):
+                return re.escape(run.strip("'") or "'")
+            return groups.get(run, r"\s+" if run.isspace() else re.escape(run))
+
+        ordinal = r"(?P<d>\d\d?)(?:st|nd|rd|th)"
+        pieces = [
+            "".join(piece(run) for run, _ in re.findall(r"((\w)\2*|'[^']*'|.)", part))
+            for part in self.cldr_pattern.split("{ordinal}")
+        ]
+        months = {name: month for (kind, name), month in names.items() if kind == "M"}
+        return re.compile(ordinal.join(pieces), re.IGNORECASE), months
+
+    def fields(self, string):
+        """(year, month, day) as numbers if this format could have written `string`,
+        else None.
+
+        Unlike `read`, it reads month names too, in any case, and does not check that
+        the day exists. A two-digit year is read as in `read`.
+
+        >>> DateFormat("en_GB", "long").fields("30 February 1998")
+        (1998, 2, 30)
+        >>> DateFormat("en_US", "medium").fields("MAY 3, 1850")
+        (1850, 5, 3)
+        >>> DateFormat("en_US", "medium").fields("3 May 1998") is None
+        True
+        """
+        regex, months = self._loose_regex
+        match = regex.fullmatch(string.strip())
+        if not match:
+            return None
+        found = match.groupdict()
+        year = int(found["y"])
+        if len(found["y"]) == 2:
+            year += 1900 if year >= 50 else 2000
+        if found.get("name"):
+            month = months.get(found["name"].lower()) or months.get(
+                found["name"].lower() + "."
+            )
+        else:
+            month = int(found["m"])
+        return (year, month, int(found["d"])) if month else None
 
 
 def _formats(locale, *patterns, **habits):
@@ -225,6 +315,40 @@ DATE_FORMATS = TRAINING_FORMATS + HELD_OUT_FORMATS
 def date_readings(string, formats=DATE_FORMATS):
     "The days that `formats` write as `string`: two or more mean that it is ambiguous."
     return sorted({day for f in formats if (day := f.read(string)) is not None})
+
+
+def date_problem(string, formats=DATE_FORMATS, first=FIRST_DATE, last=LAST_DATE):
+    """Why `string` names no day from `first` to `last`, or None if it may name one.
+
+    Three cases are caught: no digit at all (every format writes the year in digits),
+    a string that some formats read but only as days that do not exist or lie outside
+    the range, and, for strings no format reads, four-digit years all outside it.
+
+    >>> date_problem("30 February 1998")
+    '1998-02-30 is not a day'
+    >>> date_problem("3 May 1998") is None
+    True
+    """
+    if not re.search(r"\d", string):
+        return "nothing date-like: no digits, and every date has a year in digits"
+    problems = []
+    for year, month, day in dict.fromkeys(
+        filter(None, (f.fields(string) for f in formats))
+    ):
+        try:
+            when = datetime.date(year, month, day)
+        except ValueError:
+            problems.append(f"{year:04d}-{month:02d}-{day:02d} is not a day")
+            continue
+        if first <= when <= last:
+            return None
+        problems.append(f"{when} is outside the model's range, {first} to {last}")
+    if problems:
+        return "; ".join(dict.fromkeys(problems))
+    years = [int(y) for y in re.findall(r"(?<!\d)\d{4}(?!\d)", string)]
+    if years and not any(first.year <= y <= last.year for y in years):
+        return f"the year {years[0]} is outside the model's range, {first} to {last}"
+    return None
 
 
 # %% ../../../chapters/08_dates.ipynb #4c83260b
@@ -495,11 +619,23 @@ class DateVocabulary:
     def decode(self, ids):
         """Input ids (batch, T_x) -> strings, the inverse of `encode`: padding dropped,
         the unknown id shown as �."""
+        ids = np.asarray(ids)
+        if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(
+                "decode takes a batch of input ids, integers of shape (batch, T_x); "
+                f"got shape {ids.shape} of {ids.dtype}: for one string, pass [ids]."
+            )
+        outside = ids[(ids < 0) | (ids >= self.input_size)]
+        if outside.size:
+            raise ValueError(
+                f"Input id {int(outside[0])} is out of range: this vocabulary's input "
+                f"ids run from 0 to {self.input_size - 1}."
+            )
         characters = {i + 2: c for i, c in enumerate(self.input_characters)}
         characters[OUT_OF_VOCABULARY_ID] = OUT_OF_VOCABULARY
         return [
             "".join(characters[int(i)] for i in row if int(i) != PADDING_ID)
-            for row in np.asarray(ids)
+            for row in ids
         ]
 
     def encode_targets(self, targets):
@@ -522,7 +658,15 @@ class DateVocabulary:
     def decode_outputs(self, y):
         """Output distributions y (batch, output_length, output_size) -> strings: the
         likeliest symbol at every step."""
-        symbols = np.argmax(np.asarray(y), axis=-1)
+        y = np.asarray(y)
+        expected = (self.output_length, self.output_size)
+        if y.ndim != 3 or y.shape[1:] != expected:
+            hint = ": for one prediction, pass y[None]" if y.shape == expected else ""
+            raise ValueError(
+                "decode_outputs takes a batch of output distributions, shape (batch, "
+                f"{expected[0]}, {expected[1]}); got shape {y.shape}{hint}."
+            )
+        symbols = np.argmax(y, axis=-1)
         return ["".join(self.output_characters[k] for k in row) for row in symbols]
 
     def to_json(self):
@@ -700,6 +844,9 @@ def train_date_model(
 
 
 # %% ../../../chapters/08_dates.ipynb #f9e5c694
+import calendar
+
+
 def _attention_decoder(model):
     decoders = [layer for layer in model.layers if isinstance(layer, AttentionDecoder)]
     if len(decoders) != 1:
@@ -753,6 +900,17 @@ def _check_model(model, vocabulary):
             )
 
 
+def _check_batch_size(batch_size):
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"`batch_size` must be a positive integer; got {batch_size!r}."
+        )
+
+
 def _predict(model, ids, batch_size):
     """Run `model` on the ids, in batches of strings of similar length, each cut to its
     longest string (when the model takes any T_x), with `model(x)`: no tf.function
@@ -772,32 +930,147 @@ def _predict(model, ids, batch_size):
     return np.stack(outputs)
 
 
-def translate(model, strings, vocabulary=None, unknown="warn", batch_size=1024):
+DateAnswer = namedtuple("DateAnswer", ["date", "confidence", "problem"])
+
+
+@functools.lru_cache(maxsize=None)
+def _calendar(first_year, last_year):
+    "Days in each month of each year, (years, 12), and the month lengths that occur."
+    lengths = np.array(
+        [
+            [calendar.monthrange(year, month)[1] for month in range(1, 13)]
+            for year in range(first_year, last_year + 1)
+        ]
+    )
+    return lengths, np.unique(lengths)
+
+
+def best_dates(
+    y, vocabulary=None, first_year=FIRST_DATE.year, last_year=LAST_DATE.year
+):
+    """The likeliest real ISO dates under the output distributions y, (batch, 10, K).
+
+    The model's y_t do not depend on the characters picked before them (the decoder
+    feeds back y_{t-1} itself), so the likeliest date is the day D of `first_year` to
+    `last_year` with the largest sum_t log y_t[D_t]. The sum splits into year, month and
+    day digits, so the search runs over months and the best day of each month length
+    instead of over all 36,525 days. Returns the ISO strings and the model's probability
+    of each, prod_t y_t[D_t].
+    """
+    vocabulary = default_date_vocabulary() if vocabulary is None else vocabulary
+    if vocabulary.output_length != ISO_LENGTH or set(ISO_CHARACTERS) - set(
+        vocabulary.output_characters
+    ):
+        raise ValueError(
+            "best_dates reads ISO dates, 10 characters from '-0123456789'; the "
+            f"vocabulary writes {vocabulary.output_length} from "
+            f"{vocabulary.output_characters!r}."
+        )
+    y = np.asarray(y, dtype="float64")
+    if y.ndim != 3 or y.shape[1:] != (ISO_LENGTH, vocabulary.output_size):
+        raise ValueError(
+            f"Expected output distributions (batch, {ISO_LENGTH}, "
+            f"{vocabulary.output_size}); got shape {y.shape}."
+        )
+    log_y = np.log(np.maximum(y, np.finfo("float64").tiny))
+    symbol = {c: k for k, c in enumerate(vocabulary.output_characters)}
+
+    def digits(positions, numbers):  # (batch, len(numbers)): log y of those digits
+        ids = np.array(
+            [[symbol[c] for c in f"{n:0{len(positions)}d}"] for n in numbers]
+        )
+        return sum(log_y[:, p, ids[:, i]] for i, p in enumerate(positions))
+
+    years = range(first_year, last_year + 1)
+    year_score = digits(range(4), years)  # (batch, years)
+    month_score = digits((5, 6), range(1, 13))  # (batch, 12)
+    day_score = digits((8, 9), range(1, 32))  # (batch, 31)
+    dashes = log_y[:, 4, symbol["-"]] + log_y[:, 7, symbol["-"]]
+    lengths, distinct = _calendar(first_year, last_year)
+    best_day = np.zeros((len(y), 32), dtype="int64")  # by month length, 28 to 31
+    best_day_score = np.full((len(y), 32), -np.inf)
+    for length in distinct:
+        best_day[:, length] = np.argmax(day_score[:, :length], axis=1)
+        best_day_score[:, length] = np.max(day_score[:, :length], axis=1)
+    score = (  # (batch, years, 12)
+        year_score[:, :, None] + month_score[:, None, :] + best_day_score[:, lengths]
+    )
+    flat = np.argmax(score.reshape(len(y), -1), axis=1)
+    year, month = np.divmod(flat, 12)
+    rows = np.arange(len(y))
+    day = best_day[rows, lengths[year, month]]
+    dates = [
+        f"{first_year + yr:04d}-{mo + 1:02d}-{dy + 1:02d}"
+        for yr, mo, dy in zip(year, month, day)
+    ]
+    best = score.reshape(len(y), -1)[rows, flat] + dashes
+    return dates, np.exp(best)
+
+
+def date_answers(model, strings, vocabulary=None, unknown="warn", batch_size=1024):
+    """Human dates -> DateAnswer(date, confidence, problem), one per string.
+
+    date: the likeliest real ISO date from 1950 to 2049 under the model (see
+    `best_dates`), or None when the string names no such day; confidence: the model's
+    probability of that date, from 0 to 1 (None with no date); problem: None, or why
+    the string names no day the model can write (see `date_problem`): nothing
+    date-like, a year outside 1950 to 2049, a day that does not exist. Strings and
+    errors as in `translate`.
+
+    >>> model, vocabulary = pretrained_date_model()
+    >>> answer = date_answers(model, "3 May 1998", vocabulary)
+    >>> answer.date, answer.confidence > 0.9, answer.problem
+    ('1998-05-03', True, None)
+    >>> date_answers(model, "May 3, 1850", vocabulary).problem
+    "1850-05-03 is outside the model's range, 1950-01-01 to 2049-12-31"
+    """
+    vocabulary = default_date_vocabulary() if vocabulary is None else vocabulary
+    _check_model(model, vocabulary)
+    _check_batch_size(batch_size)
+    single = isinstance(strings, str)
+    strings = [strings] if single else strings
+    ids = vocabulary.encode(strings, unknown=unknown)
+    dates, confidences = best_dates(_predict(model, ids, batch_size), vocabulary)
+    answers = []
+    for string, date, confidence in zip(strings, dates, confidences):
+        problem = date_problem(string)
+        if problem is None:
+            answers.append(DateAnswer(date, float(confidence), None))
+        else:
+            answers.append(DateAnswer(None, None, problem))
+    return answers[0] if single else answers
+
+
+def translate(
+    model, strings, vocabulary=None, unknown="warn", batch_size=1024, constrained=True
+):
     """Human dates -> ISO dates: translate(model, ["March 3rd, 1998"]) ->
     ["1998-03-03"].
 
-    strings: a list of strings (or one string, which gives one string back). Each is
+    strings: a list of strings (or one string, which gives one answer back). Each is
     read as it is (no trimming, no change of case), so it must be 1 to
     `vocabulary.max_length` characters long, or ValueError. Characters the vocabulary
     does not know become the out-of-vocabulary symbol: a UserWarning names them
     (unknown='raise' makes it a ValueError, 'ignore' silences it). The answer is the
-    likeliest character at each of the T_y = 10 positions; nothing forces it to be a
-    real date ('1998-02-30' is possible). vocabulary: the one the model was trained with
-    (default: `default_date_vocabulary()`).
+    likeliest real date from 1950 to 2049 under the model, or None for a string that
+    names no such day ("hello world", "30 February 1998", "May 3, 1850");
+    `date_answers` says why, and how sure the model is. constrained=False gives the
+    likeliest character at each of the T_y = 10 positions instead, which need not be
+    a date ('1998-02-30'). vocabulary: the one the model was trained with (default:
+    `default_date_vocabulary()`).
+
+    >>> model, vocabulary = pretrained_date_model()
+    >>> translate(model, ["Sunday, May 3, 1998", "hello world"], vocabulary)
+    ['1998-05-03', None]
     """
+    single = isinstance(strings, str)
+    if constrained:
+        answers = date_answers(model, strings, vocabulary, unknown, batch_size)
+        return answers.date if single else [answer.date for answer in answers]
     vocabulary = default_date_vocabulary() if vocabulary is None else vocabulary
     _check_model(model, vocabulary)
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or batch_size < 1
-    ):
-        raise ValueError(
-            f"`batch_size` must be a positive integer; got {batch_size!r}."
-        )
-    single = isinstance(strings, str)
-    strings = [strings] if single else strings
-    ids = vocabulary.encode(strings, unknown=unknown)
+    _check_batch_size(batch_size)
+    ids = vocabulary.encode([strings] if single else strings, unknown=unknown)
     answers = vocabulary.decode_outputs(_predict(model, ids, batch_size))
     return answers[0] if single else answers
 

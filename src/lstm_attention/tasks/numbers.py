@@ -27,7 +27,18 @@ import re
 from collections import namedtuple
 
 import numpy as np
-from num2words import num2words
+
+
+def _num2words(number, lang):
+    "num2words, imported when a number is first written: only the numbers need it."
+    try:
+        from num2words import num2words
+    except ImportError as error:
+        raise ImportError(
+            'Writing numbers in words needs num2words: pip install "lstm-attention[tasks]".'
+        ) from error
+    return num2words(number, lang=lang)
+
 
 # German number words are written as one word; we cut them into these pieces, the target
 # symbols. "sech" and "sieb" are the stems of sechzehn and siebzehn.
@@ -64,16 +75,20 @@ LARGEST_NUMBER = 9999  # the task: every number from 1 to 9,999
 
 def english_words(number):
     "The number in English words, as num2words writes it: 42 -> 'forty-two'."
-    return num2words(number, lang="en")
+    return _num2words(number, "en")
 
 
 def german_words(number):
     "The number in German words, as num2words writes it: 42 -> 'zweiundvierzig'."
-    return num2words(number, lang="de")
+    return _num2words(number, "de")
 
 
 def german_pieces(word):
-    "Cut a German number word into GERMAN_PIECES, longest first: zwei, und, vierzig."
+    """Cut a German number word into GERMAN_PIECES, the longest that fits first.
+
+    >>> german_pieces("zweiundvierzig")
+    ['zwei', 'und', 'vierzig']
+    """
     pieces, position = [], 0
     by_length = sorted(GERMAN_PIECES, key=len, reverse=True)
     while position < len(word):
@@ -206,7 +221,20 @@ class NumberVocabulary:
         return previous, targets
 
     def decode(self, sequence):
-        "Target ids -> a German string: the pieces joined, up to the end symbol."
+        """Target ids, one sequence (T_y,) -> a German string: the pieces joined, up to
+        the end symbol."""
+        sequence = np.asarray(sequence)
+        if sequence.ndim != 1 or not np.issubdtype(sequence.dtype, np.integer):
+            raise ValueError(
+                "decode takes one sequence of target ids, integers of shape (T_y,); "
+                f"got shape {sequence.shape} of {sequence.dtype}."
+            )
+        outside = sequence[(sequence < 0) | (sequence >= self.target_size)]
+        if outside.size:
+            raise ValueError(
+                f"Target id {int(outside[0])} is out of range: this vocabulary's "
+                f"target ids run from 0 to {self.target_size - 1}."
+            )
         symbols = self.target_symbols
         pieces = []
         for i in sequence:
@@ -311,7 +339,29 @@ def translate_numbers(
 
 
 def chrf(hypotheses, references):
-    "Corpus chrF (Popović 2015) in percent, as sacreBLEU computes it (6-grams, beta 2)."
-    from sacrebleu.metrics import CHRF
+    """Corpus chrF (Popović 2015) in percent, as sacreBLEU computes it (6-grams, beta 2).
 
-    return CHRF().corpus_score(list(hypotheses), [list(references)]).score
+    hypotheses, references: lists of strings, one reference per hypothesis.
+
+    >>> chrf(["zweiundvierzig"], ["zweiundvierzig"])
+    100.0
+    """
+    for name, strings in (("hypotheses", hypotheses), ("references", references)):
+        if isinstance(strings, str) or not all(isinstance(s, str) for s in strings):
+            raise ValueError(
+                f"chrf: `{name}` must be a list of strings, one a sentence; "
+                f"got {strings!r:.60}."
+            )
+    hypotheses, references = list(hypotheses), list(references)
+    if len(hypotheses) != len(references) or not hypotheses:
+        raise ValueError(
+            "chrf needs one reference per hypothesis, at least one; "
+            f"got {len(hypotheses)} hypotheses and {len(references)} references."
+        )
+    try:
+        from sacrebleu.metrics import CHRF
+    except ImportError as error:
+        raise ImportError(
+            'chrF needs sacreBLEU: pip install "lstm-attention[tasks]".'
+        ) from error
+    return CHRF().corpus_score(hypotheses, [references]).score
