@@ -42,6 +42,8 @@ LEFT = {
     "long code": {
         "chapters/02_softmax": "a visible code cell of 46 lines",
         "chapters/03_context": "a visible code cell of 59 lines",
+        "chapters/04_gates": "a visible code cell of 37 lines",
+        "chapters/05_output": "a visible code cell of 33 lines",
         "chapters/06_decoder": "visible code cells of up to 49 lines",
         "chapters/10_translation": "visible code cells of up to 117 lines",
     },
@@ -89,9 +91,19 @@ const measure = () => {
   const outputs = scrolling('div.cell_output pre');
   details.forEach((d, i) => { d.open = wasOpen[i]; });
   const visibleCode = Array.from(article.querySelectorAll('div.highlight pre'))
-    .filter((pre) => !pre.closest('details') && pre.offsetParent !== null)
+    .filter((pre) => !pre.closest('details, .cell_output') && pre.offsetParent !== null)
     .map((pre) => ({lines: pre.textContent.replace(/\\n+$/, '').split('\\n').length,
                     first: pre.textContent.split('\\n')[0].slice(0, 80)}));
+  // An output listing is seen whole when its box does not scroll: how many of its lines show at once.
+  const lineHeight = (pre) => parseFloat(getComputedStyle(pre).lineHeight) || 16;
+  const listings = Array.from(article.querySelectorAll('div.cell_output pre'))
+    .filter((pre) => !pre.closest('details') && pre.offsetParent !== null)
+    .map((pre) => {
+      const box = pre.closest('div.cell_output');
+      const shown = Math.min(pre.clientHeight, box.clientHeight);
+      return {lines: Math.round(shown / lineHeight(pre)),
+              first: pre.textContent.split('\n')[0].slice(0, 80)};
+    });
   const images = Array.from(article.querySelectorAll('img')).map((img) => ({
     src: img.currentSrc || img.src,
     top: img.getBoundingClientRect().top + window.scrollY,
@@ -103,9 +115,9 @@ const measure = () => {
   }));
   const viewport = document.documentElement.clientWidth;
   const overhanging = Array.from(document.querySelectorAll('.bd-main *'))
-    .filter((e) => e.getBoundingClientRect().right > viewport + 1 && !e.closest('pre, table, mjx-container'))
+    .filter((e) => e.getBoundingClientRect().right > viewport + 1 && !e.closest('pre, table, mjx-container, .bd-sidebar-primary, .bd-sidebar-secondary, dialog'))
     .slice(0, 5).map((e) => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 60));
-  done({code, outputs, visibleCode, images, viewport, overhanging,
+  done({code, outputs, visibleCode, listings, images, viewport, overhanging,
         pageWidth: document.documentElement.scrollWidth});
 };
 ready.then(measure, measure);
@@ -184,6 +196,16 @@ def test_no_visible_code_block_is_longer_than_30_lines(measure, page):
     longest = max(blocks, key=lambda block: block["lines"], default={"lines": 0})
     assert longest["lines"] <= LONGEST_VISIBLE_CODE, (
         f"the longest code block shown on {page} has {longest['lines']} lines: {longest}"
+    )
+
+
+@pytest.mark.parametrize("page", [maybe_left("long output", page) for page in PAGES])
+def test_no_output_listing_shows_more_than_30_lines_without_a_scroll_box(measure, page):
+    listings = measure(page)["listings"]
+    longest = max(listings, key=lambda block: block["lines"], default={"lines": 0})
+    # the 24em box of a cell tagged scroll-output shows about 30 lines of 13 px code
+    assert longest["lines"] <= LONGEST_VISIBLE_CODE + 2, (
+        f"an output of {page} shows {longest['lines']} lines at once: {longest}"
     )
 
 
