@@ -55,6 +55,7 @@ LEFT = {
         page: "result figures are PNGs drawn at 100 dpi with no record of their text size: "
         "draw them as the intro and chapters 07-09 do (SVG, text kept as text)"
         for page in (
+            "chapters/01_alignment",
             "chapters/02_softmax",
             "chapters/03_context",
             "chapters/04_gates",
@@ -102,7 +103,7 @@ const measure = () => {
       const box = pre.closest('div.cell_output');
       const shown = Math.min(pre.clientHeight, box.clientHeight);
       return {lines: Math.round(shown / lineHeight(pre)),
-              first: pre.textContent.split('\n')[0].slice(0, 80)};
+              first: pre.textContent.split('\\n')[0].slice(0, 80)};
     });
   const images = Array.from(article.querySelectorAll('img')).map((img) => ({
     src: img.currentSrc || img.src,
