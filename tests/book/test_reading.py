@@ -47,10 +47,6 @@ LEFT = {
         "chapters/06_decoder": "visible code cells of up to 49 lines",
         "chapters/10_translation": "visible code cells of up to 117 lines",
     },
-    "first figure": {
-        "chapters/06_decoder": "the unrolled decoder goes near the top (a cell rd06-...)",
-        "chapters/10_translation": "the crossing alignment of a number goes near the top (a cell rd10-...)",
-    },
     "figure text": {
         "chapters/08_dates": "its figures after the first are PNGs from its stored run: `make outputs` redraws "
         "them as SVG where the chapter's training reproduces its stored run (on the machine that made this "
