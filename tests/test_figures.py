@@ -15,7 +15,10 @@ spec.loader.exec_module(architecture)
 
 def test_the_stored_pictures_are_what_make_figures_draws(tmp_path):
     written = architecture.write_figures(tmp_path)
-    assert [path.name for path in written] == list(architecture.FIGURES)
+    assert [path.name for path in written] == [
+        *architecture.FIGURES,
+        *architecture.OTHER_FIGURES,
+    ]
     stale = [
         path.name
         for path in written
@@ -36,3 +39,10 @@ def test_the_chapter_pictures_use_the_highlight_colour_and_each_is_different():
     assert len(set(pictures.values())) == len(pictures), (
         "two chapters' pictures are the same"
     )
+
+
+def test_every_picture_records_its_smallest_text_for_the_book_check():
+    """Their glyphs are paths, so `make test-book` reads the smallest font size from the description."""
+    for name in [*architecture.FIGURES, *architecture.OTHER_FIGURES]:
+        picture = (ROOT / "images" / name).read_text(encoding="utf-8")
+        assert "<dc:description>smallest font size: " in picture, name

@@ -19,6 +19,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Polygon
+from matplotlib.text import Text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -394,6 +395,89 @@ def draw(highlighted: str | None = None):
     return fig
 
 
+UNROLLED_WIDTH, UNROLLED_HEIGHT = 660, 318
+STEPS = [Box("", 74 + 190 * i, 92, 214 + 190 * i, 196) for i in range(3)]
+UNROLLED_ENCODER = [Box("", 150 + 76 * i, 246, 206 + 76 * i, 274) for i in range(5)]
+
+
+def draw_unrolled():
+    """The decoder unrolled over t: the step of the figure above, three times, with s_t and y_t carried from
+    each step to the next and every step reading all of h_1 .. h_{T_x} (chapter 6)."""
+    fig = Figure(figsize=(UNROLLED_WIDTH / 72, UNROLLED_HEIGHT / 72))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, UNROLLED_WIDTH)
+    ax.set_ylim(UNROLLED_HEIGHT, 0)
+    ax.set_axis_off()
+    fig.patch.set_alpha(0)
+    ax.add_patch(
+        FancyBboxPatch(
+            (1.5, 1.5),
+            UNROLLED_WIDTH - 3,
+            UNROLLED_HEIGHT - 3,
+            boxstyle="round,pad=0,rounding_size=12",
+            facecolor=CARD,
+            edgecolor=CARD_EDGE,
+            linewidth=1,
+            zorder=0,
+        )
+    )
+    colour = NORMAL["wire"]
+    s_row, y_row = 128, 170
+    for t, box in enumerate(STEPS, start=1):
+        draw_box(
+            ax,
+            box,
+            NORMAL,
+            f"step {t}",
+            [rf"attends: $c_{t}$", rf"writes: $s_{t}$,  $y_{t}$"],
+        )
+        # y_t leaves the step as its output
+        wire(ax, [(box.cx, box.y0), (box.cx, 42)], colour)
+        label(ax, box.cx, 28, rf"$y_{t}$", INK, size=13)
+        # every step reads all of the encoder's outputs
+        wire(
+            ax,
+            [(box.cx, UNROLLED_ENCODER[0].y0 - 4), (box.cx, box.y1)],
+            colour,
+            dashed=True,
+        )
+    # s_{t-1} and y_{t-1} come in from the left, and are carried from each step to the next
+    starts = [12, *(box.x1 for box in STEPS)]
+    ends = [*(box.x0 for box in STEPS), UNROLLED_WIDTH - 30]
+    for t, (x0, x1) in enumerate(zip(starts, ends)):
+        for row, name in ((s_row, "s"), (y_row, "y")):
+            wire(ax, [(x0 + 4, row), (x1, row)], colour)
+            label(ax, (x0 + x1) / 2 + 2, row - 10, rf"${name}_{t}$", INK, size=12.5)
+    label(ax, UNROLLED_WIDTH - 16, (s_row + y_row) / 2, r"$\cdots$", INK, size=13)
+    # the encoder's outputs h_1 .. h_{T_x}
+    ax.plot(
+        [STEPS[0].cx, STEPS[-1].cx],
+        [UNROLLED_ENCODER[0].y0 - 4] * 2,
+        color=colour,
+        linewidth=1.4,
+        linestyle=(0, (4, 3)),
+        zorder=1,
+    )
+    names = [r"$h_1$", r"$h_2$", r"$h_3$", r"$\cdots$", r"$h_{T_x}$"]
+    for box, name in zip(UNROLLED_ENCODER, names):
+        draw_box(ax, box, MUTED, "", [])
+        label(ax, box.cx, box.cy, name, INK, size=12.5)
+    label(
+        ax,
+        UNROLLED_WIDTH / 2,
+        298,
+        "the encoder's outputs: one vector per input position, read at every step",
+        INK,
+        size=11,
+        style="italic",
+    )
+    return fig
+
+
+# Pictures that are not the decoder step: written by `make figures` too.
+OTHER_FIGURES = {"decoder-unrolled.svg": draw_unrolled}
+
+
 FIGURES = {
     "architecture.svg": None,
     "architecture-01.svg": "eq1",
@@ -404,16 +488,29 @@ FIGURES = {
 }
 
 
+def smallest_font(fig) -> str:
+    """The size of the figure's smallest text, written into the SVG's description: its glyphs are paths, so
+    `make test-book` reads it there to check how large the text is as the book shows the figure."""
+    sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_text()]
+    return f"smallest font size: {min(sizes):g}pt"
+
+
 def write_figures(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, highlighted in FIGURES.items():
+    drawings = {name: lambda h=h: draw(h) for name, h in FIGURES.items()}
+    for name, drawing in {**drawings, **OTHER_FIGURES}.items():
         path = out_dir / name
         with matplotlib.rc_context(STYLE):
-            draw(highlighted).savefig(
+            fig = drawing()
+            fig.savefig(
                 path,
                 format="svg",
-                metadata={"Date": None, "Creator": None},
+                metadata={
+                    "Date": None,
+                    "Creator": None,
+                    "Description": smallest_font(fig),
+                },
                 transparent=True,
             )
         written.append(path)

@@ -3,7 +3,9 @@
 The intro shows the whole step (images/architecture.svg); each of chapters 01-05 opens with the same picture,
 its own piece highlighted (images/architecture-0N.svg: the "you are here" picture). For the intro and for the
 first chapter that has one, in both themes, the picture must be loaded, shown at a readable size, and drawn
-in dark ink on a light ground. Screenshots land in _build/screenshots/ for a person to look at.
+in dark ink on a light ground in the light theme, in light ink on a dark ground in the dark theme (the book's
+CSS inverts the lightness of figures there, keeping their hues, instead of showing them on a bright panel).
+Screenshots land in _build/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -63,14 +65,18 @@ def page_with_picture(pattern: re.Pattern, pages: list[str]) -> str | None:
     return None
 
 
-def ink_and_ground(png: bytes) -> tuple[float, float]:
-    """The shares of dark pixels (lines and text) and of light pixels (the ground) in a screenshot."""
+def ink_and_ground(png: bytes, theme: str = "light") -> tuple[float, float]:
+    """The shares of ink pixels (lines and text) and of ground pixels in a screenshot: dark ink on a light
+    ground in the light theme, light ink on a dark ground in the dark theme."""
     from PIL import Image
 
     gray = Image.open(io.BytesIO(png)).convert("L")
     histogram = gray.histogram()
     total = sum(histogram)
-    return sum(histogram[:110]) / total, sum(histogram[200:]) / total
+    dark, light = sum(histogram[:110]) / total, sum(histogram[146:]) / total
+    if theme == "dark":
+        return light, sum(histogram[:56]) / total
+    return dark, sum(histogram[200:]) / total
 
 
 def pictures() -> list[tuple[str, str, str]]:
@@ -126,17 +132,18 @@ def test_the_decoder_step_picture_is_loaded_and_legible_in_both_themes(
         ), report
         path = SCREENSHOTS / f"{name}-picture-{theme}.png"
         assert browser.save_screenshot(str(path)), path
-        # Legible: the picture itself, as the browser paints it in this theme, is dark ink on a light ground.
+        # Legible: the picture itself, as the browser paints it in this theme, is dark ink on a light ground
+        # (light ink on a dark ground in the dark theme).
         image = next(
             img
             for img in browser.find_elements("tag name", "img")
             if re.search(pattern, img.get_attribute("src") or "")
         )
         # (A picture with its piece highlighted has less dark ink: the rest is muted on purpose. Blank, all
-        # muted, or drawn on a dark ground, it fails.)
-        ink, ground = ink_and_ground(image.screenshot_as_png)
+        # muted, or drawn on a ground of the wrong lightness for the theme, it fails.)
+        ink, ground = ink_and_ground(image.screenshot_as_png, theme)
         assert ink > 0.003 and ground > 0.6, (
-            f"{page} in the {theme} theme: {ink:.2%} ink, {ground:.1%} light ground"
+            f"{page} in the {theme} theme: {ink:.2%} ink, {ground:.1%} ground"
         )
     finally:
         browser.execute_script(CLEAR_MODE_SCRIPT)
