@@ -5,8 +5,8 @@ each split every global batch of 8 between 2 devices, run the model on each half
 average the gradients. From the same initial weights, on the same batches in the same
 order, that is the same SGD step as on one device, up to float32 rounding: the tests
 allow a relative difference of 1e-5 (about 80 float32 ulps) and an absolute one of 1e-6.
-Each case runs tests/distributed_training.py in a fresh process, for the backend of the test run (the devices must be
-made before the backend starts), about 10 seconds on a CPU.
+Each case runs tests/distributed_training.py in a fresh process (the devices must be made
+before the backend starts), for the backend of the test run, about 10 seconds on a CPU.
 """
 
 import json
