@@ -7,7 +7,7 @@ the book's tasks live in `lstm_attention.tasks`.
 
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
-from .decoder import AttentionDecoder, plot_attention
+from .decoder import AttentionCell, AttentionDecoder, attention_loop, plot_attention
 from .gates import ContextGRUGates
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
@@ -39,6 +39,8 @@ __all__ = [
     "context_vector",
     "ContextGRUGates",
     "OutputDistribution",
+    "AttentionCell",
+    "attention_loop",
     "AttentionDecoder",
     "plot_attention",
     # chapter 10: teacher forcing, other score functions, greedy decoding and beam search

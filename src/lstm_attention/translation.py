@@ -15,7 +15,7 @@ import numpy as np
 from keras import ops
 
 from .decoder import AttentionCell, attention_loop
-from .decoder import check_encoder_outputs, check_mask, check_unroll
+from .decoder import _check_encoder_outputs, _check_mask, _check_unroll
 from .validation import check_same_batch, positive_integer, static_shape
 
 # Eq. 1's additive score, and two multiplicative ones (chapter 10, "Beyond Bahdanau").
@@ -137,7 +137,7 @@ class TeacherForcedDecoder(keras.layers.Layer):
                 f"`return_attention` must be True or False; got {return_attention!r}."
             )
         self.score, self.return_attention = score, return_attention
-        self.unroll = bool(check_unroll(unroll))
+        self.unroll = bool(_check_unroll(unroll))
         self.supports_masking = True
         # TensorFlow cannot differentiate its scan loop under XLA (see AttentionDecoder,
         # chapter 06), so Keras should not compile the scan with XLA there; JAX can.
@@ -195,7 +195,7 @@ class TeacherForcedDecoder(keras.layers.Layer):
                 "mask=[source_mask, None], with source_mask (batch, T_x) True at the "
                 f"real source positions; got a mask of shape {static_shape(mask)}."
             )
-        source_mask = check_mask(self, None if mask is None else mask[0], h_shape)
+        source_mask = _check_mask(self, None if mask is None else mask[0], h_shape)
         logits, alpha = attention_loop(
             self, h, source_mask, previous=previous_symbols, unroll=self.unroll
         )
@@ -238,7 +238,7 @@ class TeacherForcedDecoder(keras.layers.Layer):
                 f"got {input_shape!r}."
             )
         h_shape, symbols_shape = (static_shape(shape) for shape in input_shape)
-        h_shape = check_encoder_outputs(self, h_shape)
+        h_shape = _check_encoder_outputs(self, h_shape)
         if len(symbols_shape) != 2:
             raise ValueError(
                 f"{name}: previous_symbols must be integer ids of rank 2, "
