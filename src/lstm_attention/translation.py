@@ -272,7 +272,7 @@ def _is_integer(value):
 
 def _prepare(decoder, h, mask, start_id, end_id, max_length):
     "Check the decoding arguments; return h and the mask as NumPy arrays."
-    if not isinstance(decoder, TeacherForcedDecoder):
+    if not (hasattr(decoder, "embedding_dim") and hasattr(decoder, "step")):
         raise TypeError(
             "Decoding needs a TeacherForcedDecoder, whose step reads the previous "
             f"symbol's id; got {type(decoder).__name__}. (An AttentionDecoder feeds "
