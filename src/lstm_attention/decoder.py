@@ -92,13 +92,12 @@ class _AttentionCellWeights(keras.layers.Layer):
             alignment = AlignmentScores(self.units, name="alignment", dtype=dtype)
         elif isinstance(alignment, dict):  # from get_config
             alignment = keras.saving.deserialize_keras_object(alignment)
-        if not (
-            hasattr(alignment, "score")
-            and hasattr(alignment, "project_encoder_outputs")
-        ):
+        methods = ("score", "project_encoder_outputs")
+        if not all(hasattr(alignment, method) for method in methods):
             raise ValueError(
-                "`alignment` must be a layer with the methods `project_encoder_outputs` "
-                f"and `score`, as AlignmentScores has; got {alignment!r}."
+                "`alignment` must be a layer with the methods "
+                "`project_encoder_outputs` and `score`, as AlignmentScores has; "
+                f"got {alignment!r}."
             )
         self.alignment = alignment
         self.gates = ContextGRUGates(self.units, name="gates", dtype=dtype)
@@ -135,9 +134,7 @@ class _AttentionCellWeights(keras.layers.Layer):
         _check_encoder_outputs(self, h_shape)
         check_same_batch(self, ["y_prev", "s_prev", "h"], [y_shape, s_shape, h_shape])
         y_prev, s_prev, h = inputs
-        if isinstance(
-            mask, (list, tuple)
-        ):  # one mask per input, from Keras: h's counts
+        if isinstance(mask, (list, tuple)):  # Keras gives one per input: h's counts
             mask = mask[2]
         return list(self.step(y_prev, s_prev, h, self.project_encoder_outputs(h), mask))
 
@@ -367,8 +364,8 @@ class AttentionDecoder(keras.layers.Layer):
         ):
             shapes = [tuple(shape) for shape in input_shape]
             raise ValueError(
-                "AttentionDecoder takes one input, the encoder outputs (batch, T_x, d); "
-                f"got {len(input_shape)} inputs of shapes {shapes}."
+                "AttentionDecoder takes one input, the encoder outputs "
+                f"(batch, T_x, d); got {len(input_shape)} inputs of shapes {shapes}."
             )
         shape = _check_encoder_outputs(self, input_shape)
         if self.unroll and self.output_length is None and shape[1] is None:
