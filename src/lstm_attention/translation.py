@@ -61,7 +61,7 @@ class MultiplicativeScores(keras.layers.Layer):
 
 
 def _integer_ids(layer, ids, what, concrete_only=False):
-    "`ids` as int32; a TypeError if they are not integers, a ValueError if out of range."
+    "`ids` as int32: a TypeError if they are not integers, a ValueError if out of range"
     ids = ids if hasattr(ids, "dtype") else np.asarray(ids)
     dtype = keras.backend.standardize_dtype(ids.dtype)
     if "int" not in dtype:
@@ -94,8 +94,9 @@ class TeacherForcedDecoder(keras.layers.Layer):
     Call it on `[h, previous_symbols]`:
       h: the encoder outputs, (batch, T_x, d), optionally with a Keras mask (batch, T_x)
         that marks the real source positions (`mask=[source_mask, None]` by hand);
-      previous_symbols: integer ids (batch, T_y) in 0..K-1, the decoder's input at each
-        step: the start symbol, then the target symbols y_1 .. y_{T_y - 1}; 0 is padding.
+      previous_symbols: integer ids (batch, T_y) in 0..K-1, the decoder's input at
+        each step: the start symbol, then the target symbols y_1 .. y_{T_y - 1}; 0 is
+        padding.
     Returns y, (batch, T_y, K): at step t the distribution of y_t given y_1 .. y_{t-1}
     and the source; with `return_attention=True`, `[y, alpha]`, alpha (batch, T_y, T_x).
     The output carries a mask, previous_symbols != 0: padding is left out of the loss.
@@ -187,9 +188,8 @@ class TeacherForcedDecoder(keras.layers.Layer):
         h_shape, _ = self._check_shapes([static_shape(x) for x in inputs])
         h, previous_symbols = inputs
         previous_symbols = _integer_ids(self, previous_symbols, "previous_symbols")
-        if mask is not None and not (
-            isinstance(mask, (list, tuple)) and len(mask) == 2
-        ):
+        one_per_input = isinstance(mask, (list, tuple)) and len(mask) == 2
+        if mask is not None and not one_per_input:
             raise ValueError(
                 "TeacherForcedDecoder takes one mask per input, "
                 "mask=[source_mask, None], with source_mask (batch, T_x) True at the "
@@ -317,8 +317,8 @@ def _prepare(decoder, h, mask, start_id, end_id, max_length):
         empty = np.flatnonzero(~mask.any(axis=1))
         if empty.size:
             raise ValueError(
-                f"The mask marks no real source position in sequence(s) {empty.tolist()}: "
-                "there is nothing to translate."
+                "The mask marks no real source position in sequence(s) "
+                f"{empty.tolist()}: there is nothing to translate."
             )
     return h, mask
 
