@@ -58,7 +58,7 @@ class RecomputingAttentionDecoder(AttentionDecoder):
     "(b): U_a h + b_a recomputed at every step, as a naive loop would."
 
     def step(self, y_prev, s_prev, h, projected, mask=None):
-        projected = self.alignment.project_encoder_outputs(h)
+        projected = self.cell.project_encoder_outputs(h)
         return super().step(y_prev, s_prev, h, projected, mask)
 
 
@@ -67,9 +67,9 @@ class FixedContextDecoder(AttentionDecoder):
 
     def step(self, y_prev, s_prev, h, projected, mask=None):
         c = ops.mean(h, axis=1)
-        s = self.gates.gates(y_prev, s_prev, c)[-1]
-        y = ops.softmax(self.output_distribution.logits(y_prev, s_prev, c))
-        return y, s, ops.zeros_like(projected[:, :, 0])
+        s = self.cell.gates.gates(y_prev, s_prev, c)[-1]
+        logits = self.cell.output_distribution.logits(y_prev, s_prev, c)
+        return logits, s, ops.zeros_like(projected[:, :, 0])
 
 
 class FusedAttentionDecoder(AttentionDecoder):
@@ -81,7 +81,7 @@ class FusedAttentionDecoder(AttentionDecoder):
     """
 
     def call(self, inputs, mask=None):
-        g, o, n = self.gates, self.output_distribution, self.units
+        g, o, n = self.cell.gates, self.cell.output_distribution, self.units
         zeros = ops.zeros((n, n), dtype=g.U_p.dtype)
         kernel = ops.concatenate(
             [
@@ -99,17 +99,17 @@ class FusedAttentionDecoder(AttentionDecoder):
     def step(self, y_prev, s_prev, h, projected, mask=None):
         kernel, bias = self._fused
         n = self.units
-        alpha = masked_softmax(self.alignment.score(s_prev, projected), mask)
+        alpha = masked_softmax(self.cell.alignment.score(s_prev, projected), mask)
         c = context_vector(alpha, h)
         x = ops.concatenate([y_prev, s_prev, c], axis=-1)
         products = ops.matmul(x, kernel) + bias
         r = ops.sigmoid(products[:, :n])
         z = ops.sigmoid(products[:, n : 2 * n])
         s_tilde = ops.tanh(
-            products[:, 2 * n : 3 * n] + ops.matmul(r * s_prev, self.gates.U_p)
+            products[:, 2 * n : 3 * n] + ops.matmul(r * s_prev, self.cell.gates.U_p)
         )
         s = (1 - z) * s_prev + z * s_tilde
-        return ops.softmax(products[:, 3 * n :]), s, alpha
+        return products[:, 3 * n :], s, alpha  # the logits of y_t
 
 
 class BuiltinAttentionDecoder(keras.layers.Layer):

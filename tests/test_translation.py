@@ -101,7 +101,7 @@ def test_step_is_the_teacher_forced_call_one_step_at_a_time():
     decoder, h = random_decoder()
     previous = np.array([[1, 3, 4], [1, 2, 2], [1, 0, 4]], dtype="int32")
     y, alpha = (ops.convert_to_numpy(v) for v in decoder([h, previous]))
-    projected = decoder.alignment.project_encoder_outputs(h)
+    projected = decoder.project_encoder_outputs(h)
     s = decoder.initial_state(h)
     for t in range(3):
         logits, s, alpha_t = decoder.step(previous[:, t], s, h, projected)

@@ -9,7 +9,7 @@ pyproject.toml reads it from here.
 
 from .alignment import AlignmentScores
 from .context import ContextVector, context_vector
-from .decoder import AttentionDecoder, plot_attention
+from .decoder import AttentionCell, AttentionDecoder, attention_loop, plot_attention
 from .gates import ContextGRUGates
 from .output import OutputDistribution
 from .softmax import AttentionWeights, masked_softmax
@@ -29,6 +29,8 @@ __all__ = [
     "context_vector",
     "ContextGRUGates",
     "OutputDistribution",
+    "AttentionCell",
+    "attention_loop",
     "AttentionDecoder",
     "plot_attention",
     # chapter 10: teacher forcing, other score functions, greedy decoding and beam search

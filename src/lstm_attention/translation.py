@@ -14,12 +14,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from .alignment import AlignmentScores
-from .validation import positive_integer, static_shape
-from .context import context_vector
-from .gates import ContextGRUGates
-from .output import OutputDistribution
-from .softmax import masked_softmax
+from .decoder import AttentionCell, attention_loop
+from .decoder import _check_encoder_outputs, _check_mask, _check_unroll
+from .validation import check_same_batch, positive_integer, static_shape
 
 # Eq. 1's additive score, and two multiplicative ones (chapter 10, "Beyond Bahdanau").
 SCORES = ("additive", "general", "scaled_dot")
@@ -32,13 +29,16 @@ class MultiplicativeScores(keras.layers.Layer):
     The same two methods as `AlignmentScores`, so a decoder can use either:
     `project_encoder_outputs(h)` gives W_a h_j, (batch, T_x, n), once per sequence;
     `score(s_prev, projected)` gives the energies (batch, T_x) for s_{t-1} (batch, n).
-    units: n, the size of the decoder state. W_a has shape (d, n).
+    units: n, the size of the decoder state. W_a has shape (d, n). scaled: True or
+    False.
     """
 
     def __init__(self, units, scaled=False, **kwargs):
         super().__init__(**kwargs)
         self.units = positive_integer("units", units)
-        self.scaled = bool(scaled)
+        if not isinstance(scaled, bool):
+            raise ValueError(f"`scaled` must be True or False; got {scaled!r}.")
+        self.scaled = scaled
 
     def build(self, input_shape):
         _, h_shape = input_shape
@@ -60,28 +60,59 @@ class MultiplicativeScores(keras.layers.Layer):
         return {**super().get_config(), "units": self.units, "scaled": self.scaled}
 
 
+def _integer_ids(layer, ids, what, concrete_only=False):
+    "`ids` as int32: a TypeError if they are not integers, a ValueError if out of range"
+    ids = ids if hasattr(ids, "dtype") else np.asarray(ids)
+    dtype = keras.backend.standardize_dtype(ids.dtype)
+    if "int" not in dtype:
+        raise TypeError(
+            f"{type(layer).__name__}: {what} must be integer symbol ids; got dtype "
+            f"{dtype}."
+        )
+    if isinstance(ids, np.ndarray):
+        values = ids
+    elif concrete_only:  # a step inside the loop: no conversion
+        values = None
+    else:
+        try:  # the values, when they are concrete (eager execution)
+            values = np.asarray(ops.convert_to_numpy(ids))
+        except Exception:  # symbolic or traced: no values to check
+            values = None
+    K = layer.output_dim
+    if values is not None and values.size and (values.min() < 0 or values.max() >= K):
+        raise ValueError(
+            f"{type(layer).__name__}: {what} must be symbol ids in 0..{K - 1}; got ids "
+            f"from {values.min()} to {values.max()}."
+        )
+    return ops.cast(ids, "int32")
+
+
 @keras.saving.register_keras_serializable(package="lstm_attention")
 class TeacherForcedDecoder(keras.layers.Layer):
     """Bahdanau's decoder fed the previous *target* symbol, embedded: teacher forcing.
 
     Call it on `[h, previous_symbols]`:
       h: the encoder outputs, (batch, T_x, d), optionally with a Keras mask (batch, T_x)
-        that marks the real source positions;
-      previous_symbols: integer ids (batch, T_y), the decoder's input at each step: the
-        start symbol, then the target symbols y_1 .. y_{T_y - 1}; 0 is padding.
+        that marks the real source positions (`mask=[source_mask, None]` by hand);
+      previous_symbols: integer ids (batch, T_y) in 0..K-1, the decoder's input at
+        each step: the start symbol, then the target symbols y_1 .. y_{T_y - 1}; 0 is
+        padding.
     Returns y, (batch, T_y, K): at step t the distribution of y_t given y_1 .. y_{t-1}
     and the source; with `return_attention=True`, `[y, alpha]`, alpha (batch, T_y, T_x).
     The output carries a mask, previous_symbols != 0: padding is left out of the loss.
 
     Eqs. 4-6 read E y_{t-1}, the row of E (shape (K, m)) for the previous symbol; eq. 8
-    reads y_{t-1} as a one-hot vector. The pieces are those of chapters 01-05, so every
-    weight carries its name; `alignment` is eq. 1's `AlignmentScores` if additive.
+    reads y_{t-1} as a one-hot vector. The weights of eqs. 1-8 and W_s live in its
+    `AttentionCell`, `cell`, as in `AttentionDecoder`, and the loop is the same
+    `attention_loop`; s_0 is taken from the first real source position, as there.
 
     units: n, the size of the decoder state s_t. output_dim: K, the number of target
     symbols (padding, start and end included). embedding_dim: m, the size of E y
     (default n). score: "additive" (eq. 1), "general" or "scaled_dot" (multiplicative).
-    For decoding, `initial_state(h)` and `step(...)` run one step at a time (see
-    `greedy_decode` and `beam_search`).
+    unroll: True for an unrolled loop (T_y must be known), False (default) for a scan.
+    For decoding, `initial_state(h, mask)`, `project_encoder_outputs(h)` and
+    `step(previous_symbol, s_prev, h, projected, mask)` run one step at a time, as in
+    `AttentionDecoder` (see `greedy_decode` and `beam_search`).
     """
 
     def __init__(
@@ -91,6 +122,7 @@ class TeacherForcedDecoder(keras.layers.Layer):
         embedding_dim=None,
         score="additive",
         return_attention=False,
+        unroll=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -106,80 +138,69 @@ class TeacherForcedDecoder(keras.layers.Layer):
                 f"`return_attention` must be True or False; got {return_attention!r}."
             )
         self.score, self.return_attention = score, return_attention
+        self.unroll = bool(_check_unroll(unroll))
         self.supports_masking = True
         # TensorFlow cannot differentiate its scan loop under XLA (see AttentionDecoder,
-        # chapter 06), so Keras should not compile this layer with XLA there; JAX can.
-        self.supports_jit = keras.backend.backend() != "tensorflow"
-        if score == "additive":
-            self.alignment = AlignmentScores(
-                self.units, name="alignment", dtype=self.dtype_policy
-            )
-        else:
-            self.alignment = MultiplicativeScores(
+        # chapter 06), so Keras should not compile the scan with XLA there; JAX can.
+        self.supports_jit = keras.backend.backend() != "tensorflow" or self.unroll
+        alignment = None  # eq. 1's AlignmentScores
+        if score != "additive":
+            alignment = MultiplicativeScores(
                 self.units,
                 scaled=score == "scaled_dot",
                 name="alignment",
                 dtype=self.dtype_policy,
             )
-        self.gates = ContextGRUGates(self.units, name="gates", dtype=self.dtype_policy)
-        self.output_distribution = OutputDistribution(
-            self.output_dim, name="output", dtype=self.dtype_policy
+        self.cell = AttentionCell(
+            self.units,
+            self.output_dim,
+            embedding_dim=self.embedding_dim,
+            alignment=alignment,
+            name="cell",
+            dtype=self.dtype_policy,
         )
 
     def build(self, input_shape):
         h_shape, _ = self._check_shapes(input_shape)
-        batch, d = h_shape[0], h_shape[-1]
-        n, K, m = self.units, self.output_dim, self.embedding_dim
+        K, m = self.output_dim, self.embedding_dim
         self.E = self.add_weight(name="E", shape=(K, m), initializer="uniform")
-        self.W_s = self.add_weight(
-            name="W_s", shape=(d, n), initializer="glorot_uniform"
-        )
-        self.alignment.build([(batch, n), (batch, None, d)])
-        self.gates.build([(batch, m), (batch, n), (batch, d)])  # W_r, W_z, W_p: (m, n)
-        self.output_distribution.build([(batch, K), (batch, n), (batch, d)])
+        self.cell.build(h_shape)  # W_s, then eqs. 1, 4-7 and 8
 
-    def initial_state(self, h):
-        "s_0 = tanh(W_s h_1), (batch, n), for encoder outputs h (batch, T_x, d)."
-        return ops.tanh(ops.matmul(h[:, 0, :], self.W_s))
+    def initial_state(self, h, mask=None):
+        "s_0 = tanh(W_s h_j), j the first real position: (batch, n)."
+        return self.cell.initial_state(h, mask)
+
+    def project_encoder_outputs(self, h):
+        "U_a h_j + b_a (or W_a h_j) for every j, (batch, T_x, n): once per sequence."
+        return self.cell.project_encoder_outputs(h)
 
     def step(self, previous_symbol, s_prev, h, projected, mask=None):
-        """One step, eqs. 1-8: from the previous symbol (ids, (batch,)) and s_{t-1}.
+        """Eqs. 1-8 once, from the previous symbol (ids, (batch,)) and s_{t-1}.
 
-        projected: `self.alignment.project_encoder_outputs(h)`, once per sequence.
         Returns the logits of y_t (batch, K) (before eq. 8's softmax), s_t and alpha_t.
         """
-        symbol = ops.cast(previous_symbol, "int32")
-        K = self.output_dim
+        symbol = _integer_ids(self, previous_symbol, "previous_symbol", True)
         embedded = ops.take(self.E, symbol, axis=0)  # E y_{t-1}: (batch, m)
-        one_hot = ops.one_hot(symbol, K, dtype=self.compute_dtype)  # y_{t-1}, one-hot
-        energies = self.alignment.score(s_prev, projected)  # eq. 1: (batch, T_x)
-        alpha = masked_softmax(energies, mask)  # eq. 2: (batch, T_x)
-        c = context_vector(alpha, h)  # eq. 3: (batch, d)
-        s = self.gates.gates(embedded, s_prev, c)[-1]  # eqs. 4-7: (batch, n)
-        logits = self.output_distribution.logits(one_hot, s_prev, c)  # eq. 8
-        return logits, s, alpha
+        one_hot = ops.one_hot(symbol, self.output_dim, dtype=self.compute_dtype)
+        return self.cell.step(one_hot, s_prev, h, projected, mask, embedded=embedded)
 
     def call(self, inputs, mask=None):
-        self._check_shapes([static_shape(x) for x in inputs])
+        h_shape, _ = self._check_shapes([static_shape(x) for x in inputs])
         h, previous_symbols = inputs
-        source_mask = None if mask is None else mask[0]
-        if source_mask is not None:
-            source_mask = ops.cast(source_mask, "bool")
-        projected = self.alignment.project_encoder_outputs(h)  # once per sequence
-        s = self.initial_state(h)
-
-        def scan_step(carry, previous_symbol):
-            _, s, _ = carry
-            carry = self.step(previous_symbol, s, h, projected, source_mask)
-            return carry, carry  # TensorFlow's scan wants outputs shaped like the carry
-
-        logits = ops.zeros((ops.shape(h)[0], self.output_dim), dtype=self.compute_dtype)
-        alpha = ops.zeros_like(projected[:, :, 0])
-        symbols = ops.transpose(ops.cast(previous_symbols, "int32"))  # (T_y, batch)
-        _, (logits, _, alphas) = ops.scan(scan_step, (logits, s, alpha), symbols)
-        y = ops.softmax(ops.transpose(logits, (1, 0, 2)), axis=-1)  # (batch, T_y, K)
-        alphas = ops.transpose(alphas, (1, 0, 2))  # (batch, T_y, T_x)
-        return [y, alphas] if self.return_attention else y
+        previous_symbols = _integer_ids(self, previous_symbols, "previous_symbols")
+        one_per_input = isinstance(mask, (list, tuple)) and len(mask) == 2
+        if mask is not None and not one_per_input:
+            raise ValueError(
+                "TeacherForcedDecoder takes one mask per input, "
+                "mask=[source_mask, None], with source_mask (batch, T_x) True at the "
+                f"real source positions; got a mask of shape {static_shape(mask)}."
+            )
+        source_mask = _check_mask(self, None if mask is None else mask[0], h_shape)
+        logits, alpha = attention_loop(
+            self, h, source_mask, previous=previous_symbols, unroll=self.unroll
+        )
+        y = ops.softmax(logits, axis=-1)  # (batch, T_y, K)
+        return [y, alpha] if self.return_attention else y
 
     def compute_mask(self, inputs, mask=None):
         target_mask = ops.not_equal(inputs[1], 0)  # the steps whose input is real
@@ -200,6 +221,7 @@ class TeacherForcedDecoder(keras.layers.Layer):
             "embedding_dim": self.embedding_dim,
             "score": self.score,
             "return_attention": self.return_attention,
+            "unroll": self.unroll,
         }
 
     def _check_shapes(self, input_shape):
@@ -216,20 +238,17 @@ class TeacherForcedDecoder(keras.layers.Layer):
                 f"got {input_shape!r}."
             )
         h_shape, symbols_shape = (static_shape(shape) for shape in input_shape)
-        if len(h_shape) != 3 or h_shape[-1] is None:
-            raise ValueError(
-                f"{name}: h (the encoder outputs) must have rank 3, (batch, T_x, d), "
-                f"with d known; got shape {h_shape}."
-            )
+        h_shape = _check_encoder_outputs(self, h_shape)
         if len(symbols_shape) != 2:
             raise ValueError(
                 f"{name}: previous_symbols must be integer ids of rank 2, "
                 f"(batch, T_y); got shape {symbols_shape}."
             )
-        if self.built and h_shape[-1] != self.W_s.shape[0]:
+        check_same_batch(self, ["h", "previous_symbols"], [h_shape, symbols_shape])
+        if self.unroll and symbols_shape[1] is None:
             raise ValueError(
-                f"{name}: h has size {h_shape[-1]} in its last dimension, but the "
-                f"layer was built for encoder outputs of size d={self.W_s.shape[0]}."
+                f"{name}(unroll=True) needs a known number of steps T_y: give "
+                "previous_symbols a known length."
             )
         return h_shape, symbols_shape
 
@@ -253,12 +272,31 @@ def _is_integer(value):
 
 def _prepare(decoder, h, mask, start_id, end_id, max_length):
     "Check the decoding arguments; return h and the mask as NumPy arrays."
+    if not (hasattr(decoder, "embedding_dim") and hasattr(decoder, "step")):
+        raise TypeError(
+            "Decoding needs a TeacherForcedDecoder, whose step reads the previous "
+            f"symbol's id; got {type(decoder).__name__}. (An AttentionDecoder feeds "
+            "back its own distribution: call it, or its model, instead.)"
+        )
+    if not decoder.built:
+        raise ValueError(
+            "The decoder is not built yet, so it has no weights: call it (or its "
+            "model) on [h, previous_symbols] first, or load a trained model."
+        )
     h = np.asarray(ops.convert_to_numpy(h), dtype=decoder.compute_dtype)
     if h.ndim != 3 or h.shape[0] == 0 or h.shape[1] == 0:
         raise ValueError(
             "Decoding needs encoder outputs h of shape (batch, T_x, d), with at least "
             f"one sequence of at least one position; got shape {h.shape}."
         )
+    d = decoder.cell.W_s.shape[0]
+    if h.shape[-1] != d:
+        raise ValueError(
+            f"h has size {h.shape[-1]} in its last dimension, but the decoder was "
+            f"built for encoder outputs of size d={d}."
+        )
+    if not np.isfinite(h).all():
+        raise ValueError("h, the encoder outputs, holds NaN or infinite values.")
     K = decoder.output_dim
     for name, value in (("start_id", start_id), ("end_id", end_id)):
         if not _is_integer(value) or not 0 <= value < K:
@@ -276,7 +314,24 @@ def _prepare(decoder, h, mask, start_id, end_id, max_length):
                 f"The mask must have shape (batch, T_x) = {h.shape[:2]}; "
                 f"got {mask.shape}."
             )
+        empty = np.flatnonzero(~mask.any(axis=1))
+        if empty.size:
+            raise ValueError(
+                "The mask marks no real source position in sequence(s) "
+                f"{empty.tolist()}: there is nothing to translate."
+            )
     return h, mask
+
+
+def _log_probabilities(logits):
+    "log softmax of one step's logits, as float64 NumPy; a ValueError if not finite."
+    logits = ops.convert_to_numpy(logits).astype("float64")
+    if not np.isfinite(logits).all():
+        raise ValueError(
+            "The decoder's scores are NaN or infinite: check its weights (training "
+            "may have diverged) and the encoder outputs."
+        )
+    return _log_softmax(logits)
 
 
 def greedy_decode(decoder, h, mask=None, *, start_id, end_id, max_length):
@@ -290,15 +345,15 @@ def greedy_decode(decoder, h, mask=None, *, start_id, end_id, max_length):
     """
     h, mask = _prepare(decoder, h, mask, start_id, end_id, max_length)
     batch = h.shape[0]
-    projected = decoder.alignment.project_encoder_outputs(h)
-    s = decoder.initial_state(h)
+    projected = decoder.project_encoder_outputs(h)  # U_a h_j + b_a, once
+    s = decoder.initial_state(h, mask)  # s_0, from the first real position
     previous = np.full(batch, start_id, dtype="int32")
     written, alphas = [], []
     log_probabilities = np.zeros(batch)
     running = np.ones(batch, dtype=bool)
     for _ in range(max_length):
         logits, s, alpha = decoder.step(previous, s, h, projected, mask)
-        log_p = _log_softmax(ops.convert_to_numpy(logits).astype("float64"))
+        log_p = _log_probabilities(logits)
         previous = log_p.argmax(axis=-1).astype("int32")
         log_probabilities += np.where(running, log_p[np.arange(batch), previous], 0.0)
         written.append(previous)
@@ -333,8 +388,8 @@ def beam_search(decoder, h, mask=None, *, start_id, end_id, max_length, k):
     batch, T_x, K = h.shape[0], h.shape[1], decoder.output_dim
     beam_h = np.repeat(h, k, axis=0)  # (batch k, T_x, d)
     beam_mask = None if mask is None else np.repeat(mask, k, axis=0)  # (batch k, T_x)
-    projected = decoder.alignment.project_encoder_outputs(beam_h)
-    s = ops.convert_to_numpy(decoder.initial_state(beam_h))  # (batch k, n)
+    projected = decoder.project_encoder_outputs(beam_h)
+    s = ops.convert_to_numpy(decoder.initial_state(beam_h, beam_mask))  # (batch k, n)
     scores = np.full((batch, k), -np.inf)
     scores[:, 0] = 0.0  # one live prefix, the empty one, per source
     prefixes = [[[] for _ in range(k)] for _ in range(batch)]
@@ -345,8 +400,7 @@ def beam_search(decoder, h, mask=None, *, start_id, end_id, max_length, k):
         logits, s_new, alpha = decoder.step(
             previous.reshape(-1), s, beam_h, projected, beam_mask
         )
-        log_p = _log_softmax(ops.convert_to_numpy(logits).astype("float64"))
-        log_p = log_p.reshape(batch, k, K)
+        log_p = _log_probabilities(logits).reshape(batch, k, K)
         s_new = ops.convert_to_numpy(s_new).reshape(batch, k, -1)
         alpha = ops.convert_to_numpy(alpha).reshape(batch, k, T_x)
         extended = (scores[:, :, None] + log_p).reshape(batch, k * K)  # (batch, k K)
