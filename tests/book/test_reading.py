@@ -35,35 +35,13 @@ def chapter_number(page: str) -> int | None:
 
 NUMBERED = [page for page in PAGES if chapter_number(page)]
 
-# What is left for the chapters that other branches rewrite (01-06 and 10): these checks fail there until
-# their notebooks carry the fixes that the intro and chapters 07-09 have. strict=False, so a fixed page
-# shows up as XPASS.
+# What is left: these checks fail on these pages until their notebooks carry the fixes that the other
+# chapters have. strict=False, so a fixed page shows up as XPASS.
 LEFT = {
-    "long code": {
-        "chapters/02_softmax": "a visible code cell of 46 lines",
-        "chapters/03_context": "a visible code cell of 59 lines",
-        "chapters/04_gates": "a visible code cell of 37 lines",
-        "chapters/05_output": "a visible code cell of 33 lines",
-        "chapters/06_decoder": "visible code cells of up to 49 lines",
-        "chapters/10_translation": "visible code cells of up to 117 lines",
-    },
     "figure text": {
         "chapters/08_dates": "its figures after the first are PNGs from its stored run: `make outputs` redraws "
         "them as SVG where the chapter's training reproduces its stored run (on the machine that made this "
         "branch it did not: zh_CN short came out at 90.5 %, its check expects 65-85 %)",
-        **{
-            page: "result figures are PNGs drawn at 100 dpi with no record of their text size: "
-            "draw them as the intro and chapters 07-09 do (SVG, text kept as text)"
-            for page in (
-                "chapters/01_alignment",
-                "chapters/02_softmax",
-                "chapters/03_context",
-                "chapters/04_gates",
-                "chapters/05_output",
-                "chapters/06_decoder",
-                "chapters/10_translation",
-            )
-        },
     },
 }
 

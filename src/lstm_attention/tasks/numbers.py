@@ -35,7 +35,8 @@ def _num2words(number, lang):
         from num2words import num2words
     except ImportError as error:
         raise ImportError(
-            'Writing numbers in words needs num2words: pip install "lstm-attention[tasks]".'
+            "Writing numbers in words needs num2words: "
+            'pip install "lstm-attention[tasks]".'
         ) from error
     return num2words(number, lang=lang)
 
@@ -339,7 +340,7 @@ def translate_numbers(
 
 
 def chrf(hypotheses, references):
-    """Corpus chrF (Popović 2015) in percent, as sacreBLEU computes it (6-grams, beta 2).
+    """Corpus chrF (Popović 2015), in percent, as sacreBLEU does it (6-grams, beta 2).
 
     hypotheses, references: lists of strings, one reference per hypothesis.
 
