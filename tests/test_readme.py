@@ -18,7 +18,7 @@ def test_readme_python_examples_run():
         namespace = {}
         exec(compile(block, "README.md", "exec"), namespace)
         if "model" in namespace and "attention" in namespace:
-            assert tuple(namespace["model"].output.shape) == (None, 10, 13)
+            assert tuple(namespace["model"].output.shape) == (None, 10, 11)
             assert tuple(namespace["attention"].output.shape) == (None, 10, None)
 
 
