@@ -332,9 +332,8 @@ def date_problem(string, formats=DATE_FORMATS, first=FIRST_DATE, last=LAST_DATE)
     if not re.search(r"\d", string):
         return "nothing date-like: no digits, and every date has a year in digits"
     problems = []
-    for year, month, day in dict.fromkeys(
-        filter(None, (f.fields(string) for f in formats))
-    ):
+    readings = filter(None, (f.fields(string) for f in formats))
+    for year, month, day in dict.fromkeys(readings):
         try:
             when = datetime.date(year, month, day)
         except ValueError:
@@ -976,9 +975,8 @@ def best_dates(
     symbol = {c: k for k, c in enumerate(vocabulary.output_characters)}
 
     def digits(positions, numbers):  # (batch, len(numbers)): log y of those digits
-        ids = np.array(
-            [[symbol[c] for c in f"{n:0{len(positions)}d}"] for n in numbers]
-        )
+        width = len(positions)
+        ids = np.array([[symbol[c] for c in f"{n:0{width}d}"] for n in numbers])
         return sum(log_y[:, p, ids[:, i]] for i, p in enumerate(positions))
 
     years = range(first_year, last_year + 1)
