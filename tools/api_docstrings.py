@@ -8,6 +8,8 @@ first, quietly; one that would warn is shown as written, as a literal block, ins
 
 from __future__ import annotations
 
+import re
+
 import docutils.core
 import docutils.nodes
 import docutils.utils
@@ -24,8 +26,15 @@ def _warns(text: str) -> bool:
     )
 
 
+INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+)\$")
+
+
 def verbatim_if_it_would_warn(app, what, name, obj, options, lines) -> None:
-    if lines and _warns("\n".join(lines)):
+    # `$t$` in a docstring is maths, as in the chapters: typeset it, not shown as raw TeX.
+    with_math = [INLINE_MATH.sub(r":math:`\1`", line) for line in lines]
+    if not _warns("\n".join(with_math)):
+        lines[:] = with_math
+    elif lines and _warns("\n".join(lines)):
         lines[:] = ["::", ""] + [f"    {line}" if line else "" for line in lines] + [""]
 
 

@@ -386,12 +386,18 @@ def plot_attention(
 ):
     """Draw attention weights as a heatmap: a row per step t, a column per position j.
 
-    alpha: the weights alpha_tj, shape (T_y, T_x), or (1, T_y, T_x) for a batch of
-        one; an array or a tensor.
-    source_labels: T_x labels for the columns (e.g. the input characters).
-    target_labels: T_y labels for the rows.
-    ax: the matplotlib Axes to draw on (a new figure if None). Returns the Axes.
     Needs matplotlib (`pip install matplotlib`), imported only when it draws.
+
+    Args:
+        alpha: The weights alpha_tj, shape (T_y, T_x), or (1, T_y, T_x) for a
+            batch of one; an array or a tensor.
+        source_labels: T_x labels for the columns (e.g. the input characters).
+        target_labels: T_y labels for the rows.
+        ax: The matplotlib Axes to draw on (a new figure if None).
+        title: The title of the plot.
+
+    Returns:
+        The Axes.
     """
     try:
         import matplotlib.pyplot as plt

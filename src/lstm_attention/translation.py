@@ -91,28 +91,37 @@ def _integer_ids(layer, ids, what, concrete_only=False):
 class TeacherForcedDecoder(keras.layers.Layer):
     """Bahdanau's decoder fed the previous *target* symbol, embedded: teacher forcing.
 
-    Call it on `[h, previous_symbols]`:
-      h: the encoder outputs, (batch, T_x, d), optionally with a Keras mask (batch, T_x)
-        that marks the real source positions (`mask=[source_mask, None]` by hand);
-      previous_symbols: integer ids (batch, T_y) in 0..K-1, the decoder's input at
-        each step: the start symbol, then the target symbols y_1 .. y_{T_y - 1}; 0 is
-        padding.
-    Returns y, (batch, T_y, K): at step t the distribution of y_t given y_1 .. y_{t-1}
-    and the source; with `return_attention=True`, `[y, alpha]`, alpha (batch, T_y, T_x).
-    The output carries a mask, previous_symbols != 0: padding is left out of the loss.
-
-    Eqs. 4-6 read E y_{t-1}, the row of E (shape (K, m)) for the previous symbol; eq. 8
-    reads y_{t-1} as a one-hot vector. The weights of eqs. 1-8 and W_s live in its
-    `AttentionCell`, `cell`, as in `AttentionDecoder`, and the loop is the same
+    Eqs. 4-6 read E y_{t-1}, the row of E (shape (K, m)) for the previous symbol;
+    eq. 8 reads y_{t-1} as a one-hot vector. The weights of eqs. 1-8 and W_s live in
+    its `AttentionCell`, `cell`, as in `AttentionDecoder`, and the loop is the same
     `attention_loop`; s_0 is taken from the first real source position, as there.
-
-    units: n, the size of the decoder state s_t. output_dim: K, the number of target
-    symbols (padding, start and end included). embedding_dim: m, the size of E y
-    (default n). score: "additive" (eq. 1), "general" or "scaled_dot" (multiplicative).
-    unroll: True for an unrolled loop (T_y must be known), False (default) for a scan.
     For decoding, `initial_state(h, mask)`, `project_encoder_outputs(h)` and
-    `step(previous_symbol, s_prev, h, projected, mask)` run one step at a time, as in
-    `AttentionDecoder` (see `greedy_decode` and `beam_search`).
+    `step(previous_symbol, s_prev, h, projected, mask)` run one step at a time, as
+    in `AttentionDecoder` (see `greedy_decode` and `beam_search`).
+
+    Args:
+        units: n, the size of the decoder state s_t.
+        output_dim: K, the number of target symbols (padding, start and end
+            included).
+        embedding_dim: m, the size of E y. Default: n.
+        score: "additive" (eq. 1), "general" or "scaled_dot" (multiplicative).
+        return_attention: Whether to return alpha as well as y. Default: False.
+        unroll: True for an unrolled loop (T_y must be known), False (default)
+            for a scan.
+
+    Call arguments:
+        inputs: `[h, previous_symbols]`. h: the encoder outputs, (batch, T_x, d),
+            optionally with a Keras mask (batch, T_x) that marks the real source
+            positions (`mask=[source_mask, None]` by hand). previous_symbols:
+            integer ids (batch, T_y) in 0..K-1, the decoder's input at each step:
+            the start symbol, then the target symbols y_1 .. y_{T_y - 1}; 0 is
+            padding.
+
+    Returns:
+        y, (batch, T_y, K): at step t the distribution of y_t given
+        y_1 .. y_{t-1} and the source; with `return_attention=True`,
+        `[y, alpha]`, alpha (batch, T_y, T_x). The output carries a mask,
+        previous_symbols != 0: padding is left out of the loss.
     """
 
     def __init__(
