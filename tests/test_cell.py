@@ -30,23 +30,13 @@ def random_h(batch=3, T_x=5, d=4, seed=0):
     return np.random.default_rng(seed).normal(size=(batch, T_x, d)).astype("float32")
 
 
-def padded_in_front(h, padding=2, seed=1):
-    "h with `padding` positions of noise in front, and the mask that marks them."
-    batch, _, d = h.shape
-    noise = np.random.default_rng(seed).normal(size=(batch, padding, d))
-    mask = np.concatenate(
-        [np.zeros((batch, padding), bool), np.ones(h.shape[:2], bool)], 1
-    )
-    return np.concatenate([noise.astype("float32"), h], axis=1), mask
+def padded_in_front(h):
+    "h with 2 positions of noise in front, and the mask that marks them."
+    return padded_copies(h, np.ones(h.shape[:2], bool), padding=2)[1]
 
 
-def padded_at_the_end(h, padding=2, seed=1):
-    batch, _, d = h.shape
-    noise = np.random.default_rng(seed).normal(size=(batch, padding, d))
-    mask = np.concatenate(
-        [np.ones(h.shape[:2], bool), np.zeros((batch, padding), bool)], 1
-    )
-    return np.concatenate([h, noise.astype("float32")], axis=1), mask
+def padded_at_the_end(h):
+    return padded_copies(h, np.ones(h.shape[:2], bool), padding=2)[0]
 
 
 def teacher_forced(seed=0, K=6, score="additive"):
