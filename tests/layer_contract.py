@@ -12,7 +12,8 @@
   `load_model` its layer has the same class, config, weight names and weight values and
   predicts exactly the same;
 - masking, when `padded` is given: the same layer on a padded batch with its mask gives
-  the output of the unpadded batch.
+  the output of the unpadded batch (padding at the end, in front, or both: one case or a
+  list of them).
 
 It returns what the test may want to look at further: the clone, the eager output, the
 symbolic output and the loaded layer.
@@ -82,6 +83,17 @@ def randomize_weights(layer, seed=0):
         weight.assign(0.5 * rng.normal(size=tuple(weight.shape)))
 
 
+def padded_copies(x, mask, padding=3, seed=1):
+    """`[(x, mask) padded at the end, (x, mask) padded in front]`: `padding` positions of
+    noise (not zeros, which could hide a leak) after or before axis 1, masked False."""
+    noise = np.random.default_rng(seed).normal(size=(len(x), padding, *x.shape[2:]))
+    noise, none = noise.astype(x.dtype), np.zeros((len(x), padding), bool)
+    return [
+        (np.concatenate([x, noise], axis=1), np.concatenate([mask, none], axis=1)),
+        (np.concatenate([noise, x], axis=1), np.concatenate([none, mask], axis=1)),
+    ]
+
+
 def check_layer_contract(
     layer,
     inputs,
@@ -104,7 +116,7 @@ def check_layer_contract(
             leave sizes unknown (e.g. `[(4,), (None, 6)]`); by default the arrays'.
         padded: `(padded_inputs, padded_call_kwargs, unpad)`, for a layer that takes a
             mask: `unpad(output)` of the padded batch (as NumPy) must equal the unpadded
-            output.
+            output; or a list of such cases (e.g. padding at the end and in front).
     """
     call_kwargs = call_kwargs or {}
     cls = type(layer)
@@ -165,10 +177,12 @@ def check_layer_contract(
     # Masking: a padded batch with its mask decodes as the unpadded one.
     if padded is not None:
         assert layer.supports_masking
-        padded_inputs, padded_kwargs, unpad = padded
-        padded_output = unpad(_numpy(layer(padded_inputs, **padded_kwargs)))
-        for p, o in zip(_flat(padded_output), _flat(output)):
-            np.testing.assert_allclose(p, o, rtol=RTOL, atol=ATOL)
+        cases = [padded] if isinstance(padded, tuple) else list(padded)
+        for padded_inputs, padded_kwargs, unpad in cases:
+            padded_output = unpad(_numpy(layer(padded_inputs, **padded_kwargs)))
+            assert len(_flat(padded_output)) == len(_flat(output))
+            for p, o in zip(_flat(padded_output), _flat(output)):
+                np.testing.assert_allclose(p, o, rtol=RTOL, atol=ATOL)
 
     return SimpleNamespace(
         clone=clone, output=output, symbolic=symbolic, loaded=loaded, model=model

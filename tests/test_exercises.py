@@ -3,21 +3,13 @@ known mistake, written out, is named (one mutation test per diagnosis)."""
 
 import numpy as np
 import pytest
+from numpy_decoder import sigmoid, softmax
 
 from lstm_attention import exercises
 
 
 def stub(*args, **kwargs):
     raise NotImplementedError
-
-
-def softmax(x, axis=-1):
-    exponentials = np.exp(x - x.max(axis=axis, keepdims=True))
-    return exponentials / exponentials.sum(axis=axis, keepdims=True)
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
 
 
 # Chapter 01, eq. 1
