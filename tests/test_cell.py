@@ -89,14 +89,6 @@ def numpy_weights(layer):
     return {w.name: numpy_of(w).astype("float64") for w in layer.weights}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="AttentionCell.build takes h's shape alone, so a cell called unbuilt on "
-    "[y_prev, s_prev, h] fails in static_shape (TypeError); and a built cell's config "
-    "holds its built alignment, which build then builds again (ValueError: cannot add "
-    "new elements of state). Both are to be fixed in chapter 06's cell",
-)
 @pytest.mark.parametrize("scaled", [None, True])
 def test_layer_contract(tmp_path, scaled):
     # The cell called as a layer is one step: [y_prev, s_prev, h] -> [logits, s, alpha].
@@ -137,13 +129,6 @@ def test_layer_contract(tmp_path, scaled):
         np.testing.assert_allclose(actual, expected, atol=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="MultiplicativeScores has project_encoder_outputs and score but no call, so "
-    "called as a layer on [s_prev, h] it fails inside Keras (TypeError: cannot unpack "
-    "non-iterable NoneType); AlignmentScores has one. To be added in chapter 10",
-)
 @pytest.mark.parametrize("scaled", [False, True])
 def test_multiplicative_scores_layer_contract(tmp_path, scaled):
     rng = np.random.default_rng(0)

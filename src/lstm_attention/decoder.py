@@ -104,16 +104,20 @@ class _AttentionCellWeights(keras.layers.Layer):
         self.output_distribution = OutputDistribution(
             self.output_dim, name="output", dtype=dtype
         )
+        self.supports_masking = True  # a mask of h's real positions, for eq. 2
 
     def build(self, input_shape):
-        "input_shape: that of the encoder outputs h, (batch, T_x, d)."
+        "input_shape: that of h, (batch, T_x, d), or of the call's [y_prev, s_prev, h]."
+        if isinstance(input_shape[0], (list, tuple)):  # called as a layer: h is third
+            input_shape = input_shape[2]
         batch, _, d = _check_encoder_outputs(self, input_shape)
         n, K = self.units, self.output_dim
         m = K if self.embedding_dim is None else self.embedding_dim
         self.W_s = self.add_weight(
             name="W_s", shape=(d, n), initializer="glorot_uniform"
         )
-        self.alignment.build([(batch, n), (batch, None, d)])
+        if not self.alignment.built:  # one from a config may come built
+            self.alignment.build([(batch, n), (batch, None, d)])
         self.gates.build([(batch, m), (batch, n), (batch, d)])  # W_r, W_z, W_p: (m, n)
         self.output_distribution.build([(batch, K), (batch, n), (batch, d)])
 
@@ -143,12 +147,14 @@ class _AttentionCellWeights(keras.layers.Layer):
         return [(batch, self.output_dim), (batch, self.units), (batch, T_x)]
 
     def get_config(self):
+        alignment = keras.saving.serialize_keras_object(self.alignment)
+        alignment.pop("build_config", None)  # `build` builds it, with the cell
         return {
             **super().get_config(),
             "units": self.units,
             "output_dim": self.output_dim,
             "embedding_dim": self.embedding_dim,
-            "alignment": keras.saving.serialize_keras_object(self.alignment),
+            "alignment": alignment,
         }
 
 

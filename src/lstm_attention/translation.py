@@ -16,7 +16,10 @@ from keras import ops
 
 from .decoder import AttentionCell, attention_loop
 from .decoder import _check_encoder_outputs, _check_mask, _check_unroll
-from .validation import check_same_batch, positive_integer, static_shape
+from .validation import check_inputs, check_last_dimension_known
+from .validation import check_matches_built, check_matches_setting
+from .validation import check_rank, check_same_batch
+from .validation import positive_integer, static_shape
 
 # Eq. 1's additive score, and two multiplicative ones (chapter 10, "Beyond Bahdanau").
 SCORES = ("additive", "general", "scaled_dot")
@@ -56,8 +59,32 @@ class MultiplicativeScores(keras.layers.Layer):
         energies = ops.sum(ops.expand_dims(s_prev, axis=1) * projected, axis=-1)
         return energies / np.sqrt(self.units) if self.scaled else energies
 
+    def call(self, inputs):
+        "The energies (batch, T_x) for `[s_prev, h]`, as `AlignmentScores` gives them."
+        self._check_shapes(inputs)
+        s_prev, h = inputs
+        return self.score(s_prev, self.project_encoder_outputs(h))
+
+    def compute_output_shape(self, input_shape):
+        s_shape, h_shape = self._check_shapes(input_shape)
+        return (s_shape[0], h_shape[1])
+
     def get_config(self):
         return {**super().get_config(), "units": self.units, "scaled": self.scaled}
+
+    def _check_shapes(self, inputs):
+        "The shapes of [s_prev, h], checked; a ValueError that names the problem."
+        names = ["s_prev", "h"]
+        s_shape, h_shape = check_inputs(
+            self, inputs, names, ["the decoder state", "the encoder outputs"]
+        )
+        check_rank(self, "h (the encoder outputs)", h_shape, ("batch", "T_x", "d"))
+        check_rank(self, "s_prev (the decoder state)", s_shape, ("batch", "n"))
+        check_matches_setting(self, "s_prev", s_shape, "units")
+        check_last_dimension_known(self, "h (d, the encoder output size)", h_shape)
+        check_matches_built(self, "h", h_shape, "W_a", "encoder outputs of size d")
+        check_same_batch(self, names, [s_shape, h_shape])
+        return s_shape, h_shape
 
 
 def _integer_ids(layer, ids, what, concrete_only=False):
