@@ -69,7 +69,7 @@ EQ2 = Box("eq2", 290, 346, 452, 424)
 EQ3 = Box("eq3", 496, 346, 642, 424)
 BAR = Box(
     "", 262, 118, 276, 312
-)  # where y_{t-1}, s_{t-1} and c_t meet: every one of eqs. 4-8 reads all three
+)  # where y_{t-1}, s_{t-1} and c_t meet: eqs. 4-6 and 8 each read all three
 OUTPUT = Box("output", 304, 112, 600, 190)
 GATES = Box("gates", 304, 212, 600, 318)
 ENCODER = [Box("", 44 + 46 * i, 450, 80 + 46 * i, 482) for i in range(5)]
@@ -333,7 +333,7 @@ def draw(highlighted: str | None = None):
         ax,
         BAR.x0 - 14,
         228,
-        "each of eqs. 4-8 reads",
+        "eqs. 4-6 and 8 each read",
         ink("gates", "output"),
         size=10,
         ha="right",
@@ -349,7 +349,7 @@ def draw(highlighted: str | None = None):
         ha="right",
         style="italic",
     )
-    # The meeting point feeds both boxes: each of eqs. 4-8 reads y_{t-1}, s_{t-1} and c_t.
+    # The meeting point feeds both boxes: eqs. 4-6 and 8 each read y_{t-1}, s_{t-1} and c_t.
     wire(ax, [(BAR.x1, OUTPUT.cy), (OUTPUT.x0, OUTPUT.cy)], wire_color("output"))
     wire(ax, [(BAR.x1, GATES.cy), (GATES.x0, GATES.cy)], wire_color("gates"))
 
