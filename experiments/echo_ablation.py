@@ -151,14 +151,14 @@ def main():
     test = echo_sequences(500, LENGTH, VOCABULARY, seed=2)
     results = {
         "about": (
-            "Chapter 07's ablation, written by experiments/echo_ablation.py. "
-            "runs: one per arm and seed; scores[sequences seen] = shares of the 500 "
-            "held-out sequences with all five outputs right, with x_1 right (step 1), "
-            "with x_2 right (step 2); replacement[h_j replaced] = shares whose step 1 "
-            "writes the donor's x_1 (or its own) and whose step 2 writes the donor's "
-            "x_2 (or its own), after training. Runs with attention and s_0 'plain' are "
-            "chapter 07's encoder_decoder, for reference. post_plain: that model under "
-            "the post's protocol, scored on its 100 test pairs."
+            "Chapter 07's ablation, written by experiments/echo_ablation.py. runs: "
+            "one per arm and seed; scores[sequences seen] = shares of the 500 "
+            "held-out sequences with all five outputs right, with x_1 right (step "
+            "1), with x_2 right (step 2); replacement[h_j replaced] = shares whose "
+            "step 1 writes the donor's x_1 and whose step 2 writes the donor's x_2 "
+            "(or their own), after training. Runs with attention and s_0 'plain' "
+            "are chapter 07's encoder_decoder, for reference. post_plain: that "
+            "model under the post's protocol, scored on its 100 test pairs."
         ),
         "setup": {
             "what": "attention on (c_t of eq. 3) or off (c_t = 0) x "
