@@ -435,7 +435,9 @@ def test_tensorflow_cannot_train_the_scan_loop_under_xla():
     model.compile(loss="categorical_crossentropy", jit_compile=True)
     assert model.jit_compile is True
     x, y = np.zeros((2, 5, 3)), np.full((2, 5, 3), 1 / 3)
-    with pytest.raises(Exception, match="XLA compilation requires a fixed tensor list size"):
+    with pytest.raises(
+        Exception, match="XLA compilation requires a fixed tensor list size"
+    ):
         model.train_on_batch(x, y)
 
 
