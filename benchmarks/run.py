@@ -16,7 +16,7 @@ Variants:
   (a)  AttentionDecoder with its default settings
   (a scan), (a unrolled)  the same layer with `unroll=False` and `unroll=True`
   (a fused)  a prototype that computes eqs. 4-6 and 8 with two products per step, on the named weights
-       concatenated once per call, instead of eleven (scan and unrolled)
+       concatenated once per call, instead of twelve (scan and unrolled)
   (b)  the same equations, recomputing U_a h + b_a at every step instead of once per sequence
   (c)  a decoder made of Keras built-ins: AdditiveAttention + GRUCell + Dense, stepped with keras.ops.scan
   (d)  an encoder-decoder without attention: BiLSTM(64) -> RepeatVector -> LSTM(64) -> Dense, the cost floor
@@ -73,7 +73,7 @@ class FixedContextDecoder(AttentionDecoder):
 
 
 class FusedAttentionDecoder(AttentionDecoder):
-    """(a fused), a prototype: eqs. 4-6 and 8 in two products per step instead of eleven.
+    """(a fused), a prototype: eqs. 4-6 and 8 in two products per step instead of twelve.
 
     The named weights stay as they are; `call` concatenates them once into one kernel
     [[W_r W_z W_p W_o]; [U_r U_z 0 U_o]; [C_r C_z C_p C_o]] and one bias, and each step

@@ -407,8 +407,9 @@ def test_unroll_needs_a_known_length():
 
 
 def test_only_tensorflow_with_the_scan_loop_opts_out_of_xla():
-    # Keras compiles a model with XLA by default where every layer supports it (JAX always, TensorFlow on a GPU).
-    # TensorFlow cannot differentiate the scan loop under XLA, so there, and only there, the scan loop opts out.
+    # With jit_compile="auto", Keras compiles with XLA where every layer supports it (JAX; TensorFlow with an
+    # accelerator and no distribution strategy). TensorFlow's scan cannot be differentiated under XLA (see the
+    # next test), so there, and only there, the scan loop opts out.
     scan, unrolled = (
         AttentionDecoder(4, 3, unroll=False),
         AttentionDecoder(4, 3, unroll=True),
@@ -421,6 +422,23 @@ def test_only_tensorflow_with_the_scan_loop_opts_out_of_xla():
     assert (
         AttentionDecoder(4, 3, output_length=2).supports_jit is True
     )  # T_y fixed: unrolled
+
+
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="the opt-out is TensorFlow's")
+def test_tensorflow_cannot_train_the_scan_loop_under_xla():
+    # keras.ops.scan is a tf.while_loop without maximum_iterations on TensorFlow, and XLA cannot compile the
+    # gradient of such a loop: forcing supports_jit on shows why the layer leaves it off.
+    inputs = keras.Input((5, 3))
+    layer = AttentionDecoder(4, 3, unroll=False)
+    model = keras.Model(inputs, layer(inputs))
+    layer.supports_jit = True
+    model.compile(loss="categorical_crossentropy", jit_compile=True)
+    assert model.jit_compile is True
+    x, y = np.zeros((2, 5, 3)), np.full((2, 5, 3), 1 / 3)
+    with pytest.raises(
+        Exception, match="XLA compilation requires a fixed tensor list size"
+    ):
+        model.train_on_batch(x, y)
 
 
 @pytest.mark.skipif(

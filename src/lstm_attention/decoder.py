@@ -293,10 +293,12 @@ class AttentionDecoder(keras.layers.Layer):
         self.return_attention = return_attention
         self.unroll = _check_unroll(unroll)
         self.supports_masking = True
-        # Keras compiles with XLA when every layer supports it (on JAX always, on
-        # TensorFlow on a GPU). TensorFlow cannot differentiate a scan loop under XLA,
-        # so there, and only there, the scan loop opts out, as Keras's GRU opts out
-        # for cuDNN.
+        # With jit_compile="auto", Keras compiles with XLA when every layer supports it:
+        # on JAX, and on TensorFlow with an accelerator and no tf.distribute strategy
+        # (keras/src/trainers/trainer.py, _resolve_auto_jit_compile). On TensorFlow,
+        # keras.ops.scan is a tf.while_loop without maximum_iterations, whose gradient
+        # XLA cannot compile, so there, and only there, the scan loop opts out, as
+        # Keras's GRU opts out for cuDNN.
         scans = keras.backend.backend() == "tensorflow" and not self._unrolled()
         self.supports_jit = not scans
         # The weights of eqs. 1-8 and W_s, with the names of the Notation page.
@@ -392,7 +394,7 @@ def plot_attention(
 ):
     """Draw attention weights as a heatmap: a row per step t, a column per position j.
 
-    Needs matplotlib (`pip install matplotlib`), imported only when it draws.
+    Draws with matplotlib, a dependency of the package, imported only when it draws.
 
     Args:
         alpha: The weights alpha_tj, shape (T_y, T_x), or (1, T_y, T_x) for a

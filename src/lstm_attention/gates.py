@@ -29,7 +29,8 @@ class ContextGRUGates(keras.layers.Layer):
 
     Call arguments:
         inputs: a list `[y_prev, s_prev, c]`: the previous output y_{t-1}, shape
-            (batch, K); the decoder state s_{t-1}, shape (batch, n); the context vector
+            (batch, K), or its embedding E y_{t-1}, shape (batch, m), as chapter 10
+            feeds it; the decoder state s_{t-1}, shape (batch, n); the context vector
             c_t, shape (batch, d).
 
     Returns:
@@ -82,7 +83,7 @@ class ContextGRUGates(keras.layers.Layer):
         self.b_p = self.add_weight(name="b_p", shape=(n,), initializer="zeros")
 
     def gates(self, y_prev, s_prev, c):
-        """Eqs. 4-7 on y_{t-1} (batch, K), s_{t-1} (batch, n), c_t (batch, d).
+        """Eqs. 4-7 on y_{t-1} (batch, K or m), s_{t-1} (batch, n), c_t (batch, d).
 
         Returns (r_t, z_t, s~_t, s_t), each (batch, n).
         """
