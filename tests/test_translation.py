@@ -240,7 +240,7 @@ def test_best_first_search_raises_when_its_budget_is_spent():
             best_first_search(decoder, h, max_expansions=bad, **arguments)
 
 
-def test_length_penalty_ranks_outputs_by_score_over_length_to_the_alpha():
+def test_length_penalty_ranks_outputs_by_score_over_length_to_the_lambda():
     decoder, h = random_decoder(K=5, batch=8, seed=2)
     arguments = dict(start_id=1, end_id=2, max_length=5, k=25)  # keeps every prefix
     plain, plain_scores, _ = beam_search(decoder, h, **arguments)
@@ -256,7 +256,7 @@ def test_length_penalty_ranks_outputs_by_score_over_length_to_the_alpha():
         for m, ms, p, ps in zip(mean, mean_scores, plain, plain_scores)
     )
     for bad in (-0.5, float("nan"), float("inf"), "1", True):
-        with pytest.raises(ValueError, match=r"`length_penalty` \(alpha"):
+        with pytest.raises(ValueError, match=r"`length_penalty` \(lambda"):
             beam_search(decoder, h, length_penalty=bad, **arguments)
 
 

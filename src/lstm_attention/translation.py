@@ -412,7 +412,7 @@ def greedy_decode(decoder, h, mask=None, *, start_id, end_id, max_length):
 
 
 def _check_length_penalty(length_penalty):
-    "alpha of score / length**alpha: a finite real number >= 0 (0: no normalisation)."
+    "lambda of score / length**lambda: a finite real number >= 0 (0: none)."
     if (
         isinstance(length_penalty, bool)
         or not isinstance(length_penalty, numbers.Real)
@@ -420,7 +420,7 @@ def _check_length_penalty(length_penalty):
         or length_penalty < 0
     ):
         raise ValueError(
-            "`length_penalty` (alpha, the score divided by length**alpha) must be a "
+            "`length_penalty` (lambda, the score divided by length**lambda) must be a "
             f"finite number >= 0, 0 for none; got {length_penalty!r}."
         )
     return float(length_penalty)
@@ -439,7 +439,7 @@ def beam_search(
     attention)` as `greedy_decode` does: for each source, the best-scoring output among
     those that ended and those cut off at `max_length`.
 
-    length_penalty: alpha >= 0. The outputs are then ranked by score / L**alpha, L the
+    length_penalty: lambda >= 0. The outputs are then ranked by score / L**lambda, L the
     number of symbols written (the end symbol included): 0 (default) ranks by the
     score itself, 1 by the mean log-probability per symbol. The beam is still pruned
     by the score (its prefixes all have the same length), a source is done only when
@@ -448,7 +448,7 @@ def beam_search(
     """
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
         raise ValueError(f"The beam width `k` must be an integer >= 1; got {k!r}.")
-    exponent = _check_length_penalty(length_penalty)  # alpha of score / L**alpha
+    exponent = _check_length_penalty(length_penalty)  # lambda of score / L**lambda
     h, mask = _prepare(decoder, h, mask, start_id, end_id, max_length)
     batch, T_x, K = h.shape[0], h.shape[1], decoder.output_dim
     beam_h = np.repeat(h, k, axis=0)  # (batch k, T_x, d)

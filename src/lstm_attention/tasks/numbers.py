@@ -321,7 +321,7 @@ def translate_numbers(
     """English number words -> German number words, with a `build_number_model` model.
 
     k=None decodes greedily; an integer k runs beam search of width k, ranking its
-    outputs by score / length**length_penalty; exact=True (with k=None) finds the most
+    outputs by score / length**length_penalty (lambda); exact=True (with k=None) finds the most
     probable output with `best_first_search`. Raises a ValueError on an empty string,
     an unknown word, k < 1, or a length_penalty without a beam. With
     `return_attention=True`, also returns each answer's attention weights alpha,
