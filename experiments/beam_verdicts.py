@@ -1,7 +1,7 @@
 """Chapter 10's searches, by model seed: greedy decoding, beam search with and without length
 normalisation, and the exact search, on the chapter's model trained from five seeds.
 
-    nice -n 5 python experiments/beam_verdicts.py   # about 2 minutes on a 2-core CPU
+    nice -n 5 python experiments/beam_verdicts.py   # about 4 minutes on a shared 2-core CPU
                                                     # writes chapters/data/beam_verdicts.json
 
 For each Keras seed (0 is the chapter's own model): the model of `build_number_model`, trained as the
