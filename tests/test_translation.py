@@ -11,8 +11,10 @@ from numpy_decoder import decode_teacher_forced
 
 from lstm_attention import (
     MultiplicativeScores,
+    SearchBudgetExceeded,
     TeacherForcedDecoder,
     beam_search,
+    best_first_search,
     greedy_decode,
 )
 
@@ -181,6 +183,81 @@ def test_a_wide_beam_finds_the_best_output_and_narrower_beams_score_no_higher(se
     for k in range(1, 5):
         _, narrower, _ = beam_search(decoder, h, k=k, **arguments)
         assert narrower[0] <= best_score + 1e-5
+
+
+def test_beam_search_finds_a_more_probable_output_than_greedy_decoding():
+    # Greedy decoding takes the best symbol at each step; a beam of 3 can keep a second
+    # best first symbol whose continuations are better. On this seeded decoder it does.
+    decoder, h = random_decoder(K=5, batch=8, seed=0)
+    arguments = dict(start_id=1, end_id=2, max_length=5)
+    greedy, greedy_scores, _ = greedy_decode(decoder, h, **arguments)
+    beam, beam_scores, _ = beam_search(decoder, h, k=3, **arguments)
+    better = np.flatnonzero(beam_scores > greedy_scores + 1e-3)
+    assert better.size >= 1
+    assert all(beam[b] != greedy[b] for b in better)
+    assert (beam_scores >= greedy_scores - 1e-9).all()  # a beam keeps greedy's prefix
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_best_first_search_finds_the_most_probable_output(seed):
+    K, start_id, end_id, longest = 3, 0, 2, 3
+    decoder, h = random_decoder(K=K, batch=2, seed=seed)
+    mask = np.ones(h.shape[:2], bool)
+    mask[1, 2:] = False
+    arguments = dict(start_id=start_id, end_id=end_id, max_length=longest)
+    found, scores, attention = best_first_search(decoder, h, mask, **arguments)
+    outputs = list(every_output(K, end_id, longest))
+    for b in range(2):  # against every output, scored by teacher forcing
+        previous = np.array(
+            [[start_id] + o[:-1] + [0] * (longest - len(o)) for o in outputs]
+        )
+        p = ops.convert_to_numpy(
+            decoder(
+                [np.repeat(h[b : b + 1], len(outputs), 0), previous.astype("int32")],
+                mask=[np.repeat(mask[b : b + 1], len(outputs), 0), None],
+            )[0]
+        ).astype("float64")
+        log_p = [
+            np.log(p[i, np.arange(len(o)), o]).sum() for i, o in enumerate(outputs)
+        ]
+        best = int(np.argmax(log_p))
+        assert found[b] == outputs[best]
+        assert scores[b] == pytest.approx(log_p[best], abs=1e-5)
+        assert len(attention[b]) == len(found[b])
+
+
+def test_best_first_search_raises_when_its_budget_is_spent():
+    decoder, h = random_decoder(K=5, batch=2, seed=1)
+    arguments = dict(start_id=1, end_id=2, max_length=6)
+    with pytest.raises(
+        SearchBudgetExceeded, match=r"source \d needed more than max_expansions=1 "
+    ):
+        best_first_search(decoder, h, max_expansions=1, **arguments)
+    for bad in (0, 2.5, True):
+        with pytest.raises(
+            ValueError, match=r"`max_expansions` must be a positive integer"
+        ):
+            best_first_search(decoder, h, max_expansions=bad, **arguments)
+
+
+def test_length_penalty_ranks_outputs_by_score_over_length_to_the_lambda():
+    decoder, h = random_decoder(K=5, batch=8, seed=2)
+    arguments = dict(start_id=1, end_id=2, max_length=5, k=25)  # keeps every prefix
+    plain, plain_scores, _ = beam_search(decoder, h, **arguments)
+    zero, zero_scores, _ = beam_search(decoder, h, length_penalty=0, **arguments)
+    assert zero == plain and np.allclose(zero_scores, plain_scores)
+    mean, mean_scores, _ = beam_search(decoder, h, length_penalty=1.0, **arguments)
+    # On this decoder the mean per symbol prefers longer outputs for some sources.
+    assert sum(len(m) > len(p) for m, p in zip(mean, plain)) >= 1
+    assert (mean_scores <= plain_scores + 1e-9).all()  # log p, not divided
+    normalised = lambda score, output: score / len(output)  # noqa: E731
+    assert all(
+        normalised(ms, m) >= normalised(ps, p) - 1e-9
+        for m, ms, p, ps in zip(mean, mean_scores, plain, plain_scores)
+    )
+    for bad in (-0.5, float("nan"), float("inf"), "1", True):
+        with pytest.raises(ValueError, match=r"`length_penalty` \(lambda"):
+            beam_search(decoder, h, length_penalty=bad, **arguments)
 
 
 @pytest.mark.parametrize("decode", [greedy_decode, beam_search])

@@ -16,8 +16,10 @@ from .softmax import AttentionWeights, masked_softmax
 from .translation import (
     SCORES,
     MultiplicativeScores,
+    SearchBudgetExceeded,
     TeacherForcedDecoder,
     beam_search,
+    best_first_search,
     greedy_decode,
 )
 
@@ -39,5 +41,7 @@ __all__ = [
     "SCORES",
     "greedy_decode",
     "beam_search",
+    "best_first_search",
+    "SearchBudgetExceeded",
 ]
 __version__ = "0.2.0"

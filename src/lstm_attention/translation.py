@@ -7,6 +7,8 @@ __all__ = [
     "TeacherForcedDecoder",
     "greedy_decode",
     "beam_search",
+    "SearchBudgetExceeded",
+    "best_first_search",
 ]
 
 # %% ../../chapters/10_translation.ipynb #8cb1a88d
@@ -290,6 +292,8 @@ class TeacherForcedDecoder(keras.layers.Layer):
 
 
 # %% ../../chapters/10_translation.ipynb #7c4a85a4
+import heapq
+import itertools
 import numbers
 
 import numpy as np
@@ -407,7 +411,24 @@ def greedy_decode(decoder, h, mask=None, *, start_id, end_id, max_length):
     return sequences, log_probabilities, attention
 
 
-def beam_search(decoder, h, mask=None, *, start_id, end_id, max_length, k):
+def _check_length_penalty(length_penalty):
+    "lambda of score / length**lambda: a finite real number >= 0 (0: none)."
+    if (
+        isinstance(length_penalty, bool)
+        or not isinstance(length_penalty, numbers.Real)
+        or not np.isfinite(length_penalty)
+        or length_penalty < 0
+    ):
+        raise ValueError(
+            "`length_penalty` (lambda, the score divided by length**lambda) must be a "
+            f"finite number >= 0, 0 for none; got {length_penalty!r}."
+        )
+    return float(length_penalty)
+
+
+def beam_search(
+    decoder, h, mask=None, *, start_id, end_id, max_length, k, length_penalty=0.0
+):
     """Decode with a `TeacherForcedDecoder`, keeping the k best prefixes at every step.
 
     A prefix y_1..y_t scores log p(y_1..y_t | x) = sum_i log p(y_i | y_<i, x). At each
@@ -417,9 +438,17 @@ def beam_search(decoder, h, mask=None, *, start_id, end_id, max_length, k):
     grows), or after `max_length` symbols. Returns `(sequences, log_probabilities,
     attention)` as `greedy_decode` does: for each source, the best-scoring output among
     those that ended and those cut off at `max_length`.
+
+    length_penalty: lambda >= 0. The outputs are then ranked by score / L**lambda, L the
+    number of symbols written (the end symbol included): 0 (default) ranks by the
+    score itself, 1 by the mean log-probability per symbol. The beam is still pruned
+    by the score (its prefixes all have the same length), a source is done only when
+    no live prefix, however long it grows up to `max_length`, can beat the best
+    finished one, and the returned log-probabilities are the scores, not divided.
     """
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
         raise ValueError(f"The beam width `k` must be an integer >= 1; got {k!r}.")
+    exponent = _check_length_penalty(length_penalty)  # lambda of score / L**lambda
     h, mask = _prepare(decoder, h, mask, start_id, end_id, max_length)
     batch, T_x, K = h.shape[0], h.shape[1], decoder.output_dim
     beam_h = np.repeat(h, k, axis=0)  # (batch k, T_x, d)
@@ -456,14 +485,17 @@ def beam_search(decoder, h, mask=None, *, start_id, end_id, max_length, k):
                 sequence = prefixes[b][parent] + [symbol]
                 alphas = weights[b][parent] + [alpha[b, parent]]
                 if symbol == end_id:
-                    finished[b].append((score, sequence, alphas))
+                    ranked = score / len(sequence) ** exponent
+                    finished[b].append((ranked, score, sequence, alphas))
                     continue
                 new_scores[b, slot], new_previous[b, slot] = score, symbol
                 new_s[b, slot] = s_new[b, parent]
                 new_prefixes[b][slot], new_weights[b][slot] = sequence, alphas
                 slot += 1
             best_finished = max((f[0] for f in finished[b]), default=-np.inf)
-            if new_scores[b].max() <= best_finished:
+            # A live prefix's score only falls as it grows, and its length is at most
+            # max_length: score / max_length**alpha bounds every output it can become.
+            if new_scores[b].max() / max_length**exponent <= best_finished:
                 new_scores[b] = -np.inf  # no live prefix can win any more: done
         scores, previous = new_scores, new_previous
         prefixes, weights = new_prefixes, new_weights
@@ -473,12 +505,98 @@ def beam_search(decoder, h, mask=None, *, start_id, end_id, max_length, k):
     sequences, log_probabilities, attention = [], [], []
     for b in range(batch):
         candidates = finished[b] + [  # and the prefixes still live at max_length
-            (scores[b, i], prefixes[b][i], weights[b][i])
+            (
+                scores[b, i] / len(prefixes[b][i]) ** exponent,
+                scores[b, i],
+                prefixes[b][i],
+                weights[b][i],
+            )
             for i in range(k)
             if np.isfinite(scores[b, i])
         ]
-        score, sequence, alphas = max(candidates, key=lambda candidate: candidate[0])
+        _, score, sequence, alphas = max(candidates, key=lambda candidate: candidate[0])
         sequences.append([int(i) for i in sequence])
         log_probabilities.append(float(score))
         attention.append(np.stack(alphas))
     return sequences, np.array(log_probabilities), attention
+
+
+class SearchBudgetExceeded(RuntimeError):
+    "`best_first_search` expanded `max_expansions` prefixes of a source, none finished."
+
+
+def best_first_search(
+    decoder, h, mask=None, *, start_id, end_id, max_length, max_expansions=10_000
+):
+    """The most probable output of a `TeacherForcedDecoder`, found exactly.
+
+    Best-first (uniform-cost) search: a heap holds prefixes by their score, log p of
+    the prefix; the best is taken out and extended by every symbol. Scores only fall as
+    a prefix grows, so the first *complete* output taken out (it ends with `end_id`,
+    or has `max_length` symbols) scores at least as high as every other output: it is
+    the most probable one, the output an infinitely wide beam would return. All the
+    sources of the batch are searched together, one `step` per round.
+
+    max_expansions: how many prefixes of one source may be extended at most. If a
+    source needs more, `SearchBudgetExceeded` (a RuntimeError) says which: the search
+    never returns an output it has not proved best. Returns `(sequences,
+    log_probabilities, attention)` as `beam_search` does.
+    """
+    if not _is_integer(max_expansions) or max_expansions < 1:
+        raise ValueError(
+            f"`max_expansions` must be a positive integer; got {max_expansions!r}."
+        )
+    h, mask = _prepare(decoder, h, mask, start_id, end_id, max_length)
+    batch = h.shape[0]
+    projected = ops.convert_to_numpy(decoder.project_encoder_outputs(h))
+    s0 = ops.convert_to_numpy(decoder.initial_state(h, mask))
+    tie = itertools.count()  # equal scores come out in the order they went in
+    # (-score, tie, sequence, s, alphas): a prefix, its state s_t and its weights.
+    heaps = [[(0.0, next(tie), [], s0[b], [])] for b in range(batch)]
+    expansions = np.zeros(batch, dtype=int)
+    found = [None] * batch
+    while any(result is None for result in found):
+        sources, popped = [], []
+        for b in range(batch):
+            while found[b] is None:
+                node = heapq.heappop(heaps[b])  # the best prefix left
+                sequence = node[2]
+                if sequence and (sequence[-1] == end_id or len(sequence) == max_length):
+                    found[b] = node  # complete, and no other output scores higher
+                elif expansions[b] == max_expansions:
+                    raise SearchBudgetExceeded(
+                        f"best_first_search: source {b} needed more than "
+                        f"max_expansions={max_expansions} prefixes extended before "
+                        "its best output was proved; raise `max_expansions`."
+                    )
+                else:
+                    expansions[b] += 1
+                    sources.append(b)
+                    popped.append(node)
+                    break
+        if not sources:
+            break
+        # One step for the whole batch, so that every round has the same shapes; the
+        # rows of sources that are done (or not expanding) are computed and ignored.
+        previous, s = np.full(batch, start_id, dtype="int32"), s0.copy()
+        for b, node in zip(sources, popped):
+            previous[b] = node[2][-1] if node[2] else start_id
+            s[b] = node[3]
+        logits, s_new, alpha = decoder.step(previous, s, h, projected, mask)
+        log_p = _log_probabilities(logits)
+        s_new, alpha = ops.convert_to_numpy(s_new), ops.convert_to_numpy(alpha)
+        for b, node in zip(sources, popped):
+            score, sequence, alphas = -node[0], node[2], node[4] + [alpha[b]]
+            for symbol in np.flatnonzero(np.isfinite(log_p[b])):
+                child = (
+                    -(score + log_p[b, symbol]),
+                    next(tie),
+                    sequence + [int(symbol)],
+                    s_new[b],
+                    alphas,
+                )
+                heapq.heappush(heaps[b], child)
+    sequences = [node[2] for node in found]
+    log_probabilities = np.array([-node[0] for node in found])
+    attention = [np.stack(node[4]) for node in found]
+    return sequences, log_probabilities, attention

@@ -265,6 +265,7 @@ def default_number_vocabulary(largest=LARGEST_NUMBER):
 import keras
 
 from ..translation import TeacherForcedDecoder, beam_search, greedy_decode
+from ..translation import best_first_search
 
 
 def build_number_model(vocabulary, units=64, embedding_dim=32, score="additive"):
@@ -314,14 +315,29 @@ def translate_numbers(
     k=None,
     max_length=MAX_OUTPUT_LENGTH,
     return_attention=False,
+    length_penalty=0.0,
+    exact=False,
 ):
     """English number words -> German number words, with a `build_number_model` model.
 
-    k=None decodes greedily; an integer k runs beam search of width k. Raises a
-    ValueError on an empty string, an unknown word or k < 1. With
+    k=None decodes greedily; an integer k runs beam search of width k, ranking its
+    outputs by score / length**length_penalty (lambda); exact=True (with k=None) finds the most
+    probable output with `best_first_search`. Raises a ValueError on an empty string,
+    an unknown word, k < 1, or a length_penalty without a beam. With
     `return_attention=True`, also returns each answer's attention weights alpha,
     (T_y, T_x), and its log-probability.
     """
+    if exact is not False and exact is not True:
+        raise ValueError(f"`exact` must be True or False; got {exact!r}.")
+    if k is not None and exact:
+        raise ValueError(
+            "`exact=True` runs the exact search, which has no beam: leave `k` at None."
+        )
+    if k is None and length_penalty != 0:
+        raise ValueError(
+            "`length_penalty` ranks the outputs of a beam search: give a beam width "
+            f"`k` too (got k=None, length_penalty={length_penalty!r})."
+        )
     source = vocabulary.encode_source(strings)
     encoder, decoder = _parts(model)
     h = encoder(source, training=False)
@@ -331,10 +347,14 @@ def translate_numbers(
         end_id=vocabulary.end_id,
         max_length=max_length,
     )
-    if k is None:
+    if exact:
+        sequences, scores, attention = best_first_search(decoder, h, **arguments)
+    elif k is None:
         sequences, scores, attention = greedy_decode(decoder, h, **arguments)
     else:
-        sequences, scores, attention = beam_search(decoder, h, k=k, **arguments)
+        sequences, scores, attention = beam_search(
+            decoder, h, k=k, length_penalty=length_penalty, **arguments
+        )
     answers = [vocabulary.decode(sequence) for sequence in sequences]
     return (answers, attention, scores) if return_attention else answers
 
