@@ -10,8 +10,9 @@ finished (JAX dispatches work asynchronously) before the next starts. All varian
 interleaved (repeat 1 of every variant, then repeat 2, ...), so that drift in the machine's speed hits them
 alike. The figures that matter are the ratios between variants, taken within each repeat.
 
-The problem has the size of chapter 8's dates task: T_x = 30 input characters from a vocabulary of 40,
-T_y = 10 output symbols out of K = 13, a BiLSTM(64) encoder (d = 128), decoders of n = 64 units, batch 128.
+The problem is roughly the size of chapter 8's dates task, not the same: T_x = 30 input characters
+from a vocabulary of 40, T_y = 10 output symbols out of K = 13, a BiLSTM(64) encoder (d = 128),
+decoders of n = 64 units, batch 128.
 Variants:
   (a)  AttentionDecoder with its default settings
   (a scan), (a unrolled)  the same layer with `unroll=False` and `unroll=True`
