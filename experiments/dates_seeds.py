@@ -1,6 +1,9 @@
 """Chapter 08's dates model trained with several seeds: the ranges its prose states.
 
-    python experiments/dates_seeds.py     # about 2 minutes a seed on a 2-core CPU; writes chapters/data/dates_seeds.json
+    python experiments/dates_seeds.py     # writes chapters/data/dates_seeds.json
+
+On a 2-core CPU shared with other work, a seed takes about 2 minutes of processor time and 2 to 5 minutes on
+the wall clock; the five stored seeds took 22 minutes (`setup.minutes` and `runs[*].minutes` in the file).
 
 The data are the chapter's (`date_datasets()`: days split with seed 0, 40,000 training strings); only the
 seed of `train_date_model` changes, which draws the initial weights and the batch order. Seed 0 is the run

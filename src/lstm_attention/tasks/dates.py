@@ -1113,7 +1113,7 @@ def save_date_model(model, directory, vocabulary=None):
     """Save a dates model and its vocabulary as `directory`/dates_model.keras and .json.
 
     Only the layers and weights are saved, not the optimizer's state: the file is for
-    reading dates, not for more training, and a third of the size.
+    reading dates, not for more training.
     """
     vocabulary = default_date_vocabulary() if vocabulary is None else vocabulary
     _check_model(model, vocabulary)
