@@ -8,7 +8,8 @@ For each Keras seed (0 is the chapter's own model): the model of `build_number_m
 chapter trains it (the splits of seed 0, 4 passes in batches of 64 in the order of seeds 0, 1, 2, 3).
 Then, on the validation, test and long sets:
 - the exact match of greedy decoding, of beams of width 3 and 5 with length_penalty 0, 0.5 and 1 (the
-  outputs ranked by log p / L**alpha), and of `best_first_search`, the most probable output;
+  outputs ranked by log p / L**lambda; the stored labels call lambda "alpha"), and of
+  `best_first_search`, the most probable output;
 - for every wrong answer of greedy decoding and of the plain beams on the long set, a verdict: "search"
   when the most probable output is the right answer (the search missed it), "model" when it is not (the
   model prefers a wrong answer to the right one);

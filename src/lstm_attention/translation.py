@@ -494,7 +494,7 @@ def beam_search(
                 slot += 1
             best_finished = max((f[0] for f in finished[b]), default=-np.inf)
             # A live prefix's score only falls as it grows, and its length is at most
-            # max_length: score / max_length**alpha bounds every output it can become.
+            # max_length: score / max_length**lambda bounds every output it can become.
             if new_scores[b].max() / max_length**exponent <= best_finished:
                 new_scores[b] = -np.inf  # no live prefix can win any more: done
         scores, previous = new_scores, new_previous
