@@ -18,15 +18,15 @@ seed), the optimiser and the data are the same in all four arms.
 
 Protocol: chapter 07's batches of 32 (the same 5,000 training and 500 held-out
 sequences, Adam at 0.01, three epochs fed in chunks of 1,000 in the order the seed
-draws), from seeds 0-4; seeds 0-2 of the arm "on, h_1" are the chapter's own three runs.
-Scored after every 1,000 training sequences, as in the chapter: all five outputs right,
+draws), from seeds 0-4; seeds 0-2 of the arm "on, h_1" are made as the chapter's own
+three runs are. Scored after every 1,000 training sequences, as in the chapter: all five outputs right,
 x_1 right, x_2 right. After training, a replacement test: every held-out sequence's h_1
 (then h_2) is replaced by that of another sequence, and the shares of sequences whose
 step 1 writes the donor's x_1 and whose step 2 writes the donor's x_2 are recorded.
 For reference, chapter 07's plain encoder_decoder runs the same protocol from the same
 seeds. Last, the plain model under the post's protocol (5,000 updates of one new pair
-each, 100 new test pairs; seed 0 is the chapter's live run), from seeds 0-4: all five
-right, x_1 right, x_2 right, and x_2 written as x_1.
+each, 100 new test pairs; seed 0 is made as the chapter's live run is), from seeds
+0-4: all five right, x_1 right, x_2 right, and x_2 written as x_1.
 Writes chapters/data/echo_ablation.json.
 """
 
@@ -221,7 +221,7 @@ def main():
             results["setup"]["minutes"] = round((time.perf_counter() - began) / 60, 1)
             OUTPUT.write_text(json.dumps(results, indent=1) + "\n")
     # The plain model's mistakes under the post's protocol (5,000 updates of one new
-    # pair each, 100 new test pairs), from seeds 0-4: seed 0 is chapter 07's live run.
+    # pair each, 100 new test pairs), from seeds 0-4: seed 0 made as chapter 07's live run.
     results["post_plain"] = []
     for seed in SEEDS:
         keras.utils.set_random_seed(seed)

@@ -6,7 +6,9 @@
 Each repeat trains both models of chapter 07 (`encoder_decoder` and `attention_encoder_decoder`, LSTM(150),
 Adam at its default rate) as the post does, with `run_the_post_experiment`: 5,000 updates on one new pair
 each, then 100 new pairs scored by whole-sequence match. Repeat r draws its weights and its pairs from seed r,
-so both models of a repeat see the same pairs, and chapter 07 re-runs repeat 0 of each live. The first
+so both models of a repeat see the same pairs; chapter 07's live run is made as repeat 0 is, but
+training on a CPU is not bit-for-bit repeatable across code versions, library versions or machines, so it
+need not give repeat 0's numbers. The first
 `LONGER_REPEATS` repeats go on training on new pairs, one at a time, up to `LONGER_UPDATES`, and are scored
 on the same 100 pairs after every 5,000: what more training does under the post's own protocol.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+import lstm_attention
 from lstm_attention.tasks import (
     attention_encoder_decoder,
     encoder_decoder,
@@ -66,6 +69,8 @@ def main(argv=None):
             "repeats": REPEATS,
             "longer_repeats": LONGER_REPEATS,
             "longer_updates": LONGER_UPDATES,
+            "package": lstm_attention.__version__,
+            "date": time.strftime("%Y-%m-%d", time.gmtime()),
         },
         "versions": {
             "python": platform.python_version(),
