@@ -294,8 +294,10 @@ class AttentionDecoder(keras.layers.Layer):
         self.unroll = _check_unroll(unroll)
         self.supports_masking = True
         # With jit_compile="auto", Keras compiles with XLA when every layer supports it:
-        # on JAX, and on TensorFlow with an accelerator and no tf.distribute strategy
-        # (keras/src/trainers/trainer.py, _resolve_auto_jit_compile). On TensorFlow,
+        # on JAX, and on TensorFlow with an accelerator and no tf.distribute strategy,
+        # among other conditions (op determinism off, run_eagerly not set; see
+        # keras/src/trainers/trainer.py: compile, _resolve_auto_jit_compile and
+        # model_supports_jit). On TensorFlow,
         # keras.ops.scan is a tf.while_loop without maximum_iterations, whose gradient
         # XLA cannot compile, so there, and only there, the scan loop opts out, as
         # Keras's GRU opts out for cuDNN.
