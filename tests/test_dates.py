@@ -756,6 +756,15 @@ def test_translate_returns_none_for_strings_that_name_no_date(tiny_model):
     assert translate(tiny_model, "hello world") is None
 
 
+def test_translate_dates_any_string_that_date_problem_lets_through(tiny_model):
+    # None comes only in the cases `date_problem` names, and "hello 5" is none of them.
+    assert dates_module.date_problem("hello 5") is None
+    answer = dates_module.date_answers(tiny_model, "hello 5")
+    assert answer.problem is None and datetime.date.fromisoformat(answer.date)
+    assert 0 < answer.confidence <= 1
+    assert translate(tiny_model, "hello 5") == answer.date
+
+
 def test_date_answers_give_the_date_its_probability_and_the_problem(
     tiny_model, vocabulary
 ):

@@ -690,9 +690,10 @@ def default_date_vocabulary(formats=DATE_FORMATS, max_length=MAX_INPUT_LENGTH):
     """The vocabulary of the generator's formats: every character they write, in
     code-point order.
 
-    Deterministic, so a saved model needs nothing else to be used again: the characters
-    come from writing every day of the leap year 2000 (every month, weekday and day of
-    the month) in every format, plus the ten digits.
+    The characters come from writing every day of the leap year 2000 (every month,
+    weekday and day of the month) in every format, plus the ten digits: they depend on
+    the formats and on babel's CLDR data, not on training data. Another babel may give
+    other characters, so `save_date_model` stores the vocabulary with the weights.
     """
     return _vocabulary_of_formats(tuple(formats), max_length)
 
@@ -764,9 +765,10 @@ def length_bucketed_batches(ids, targets, batch_size=64, seed=0):
     string, in random order.
 
     ids: input ids (count, T_x) from `DateVocabulary.encode`; targets: (count, T_y, K).
-    Yields (ids, targets) batches of `batch_size` rows (the last may be smaller). The
-    mask makes the padding width irrelevant to the result; cutting it saves the encoder
-    and the attention all the steps they would spend on padding.
+    Yields (ids, targets) batches of `batch_size` rows (one, the batch of the longest
+    strings, may be smaller; the batches come in random order). The mask makes the
+    padding width irrelevant to the result; cutting it saves the encoder and the
+    attention all the steps they would spend on padding.
     """
     ids, targets = np.asarray(ids), np.asarray(targets)
     if len(ids) != len(targets) or len(ids) == 0:
@@ -1009,11 +1011,12 @@ def date_answers(model, strings, vocabulary=None, unknown="warn", batch_size=102
     """Human dates -> DateAnswer(date, confidence, problem), one per string.
 
     date: the likeliest real ISO date from 1950 to 2049 under the model (see
-    `best_dates`), or None when the string names no such day; confidence: the model's
-    probability of that date, from 0 to 1 (None with no date); problem: None, or why
-    the string names no day the model can write (see `date_problem`): nothing
-    date-like, a year outside 1950 to 2049, a day that does not exist. Strings and
-    errors as in `translate`.
+    `best_dates`), or None when `date_problem` finds that the string names no such day;
+    confidence: the model's probability of that date, from 0 to 1 (None with no date);
+    problem: None, or why the string names no day the model can write (see
+    `date_problem`): nothing date-like, a year outside 1950 to 2049, a day that does
+    not exist. Other strings, even nonsense such as "hello 5", get a date and no
+    problem. Strings and errors as in `translate`.
 
     >>> model, vocabulary = pretrained_date_model()
     >>> answer = date_answers(model, "3 May 1998", vocabulary)
@@ -1051,7 +1054,9 @@ def translate(
     does not know become the out-of-vocabulary symbol: a UserWarning names them
     (unknown='raise' makes it a ValueError, 'ignore' silences it). The answer is the
     likeliest real date from 1950 to 2049 under the model, or None for a string that
-    names no such day ("hello world", "30 February 1998", "May 3, 1850");
+    `date_problem` can tell names no such day: no digit at all ("hello world"), or only
+    impossible or out-of-range days under the formats ("30 February 1998", "May 3,
+    1850"). Any other string gets the likeliest date, even nonsense such as "hello 5";
     `date_answers` says why, and how sure the model is. constrained=False gives the
     likeliest character at each of the T_y = 10 positions instead, which need not be
     a date ('1998-02-30'). vocabulary: the one the model was trained with (default:
