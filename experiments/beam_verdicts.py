@@ -27,12 +27,12 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from common import english, number_batches
 
 import lstm_attention
 from lstm_attention.tasks import (
     build_number_model,
     default_number_vocabulary,
-    english_words,
     german_words,
     split_numbers,
     translate_numbers,
@@ -46,17 +46,6 @@ WIDTHS, PENALTIES = (3, 5), (0.0, 0.5, 1.0)
 SETS = ("validation", "test", "long")
 
 
-def batches(count, seed):
-    order = np.random.default_rng(seed).permutation(count)
-    return [
-        order[i : i + BATCH_SIZE] for i in range(0, count - BATCH_SIZE + 1, BATCH_SIZE)
-    ]
-
-
-def english(numbers):
-    return [english_words(n) for n in numbers]
-
-
 def trained_model(vocabulary, splits, seed):
     "The chapter's model and training, from Keras seed `seed`."
     numbers = splits.train
@@ -65,7 +54,7 @@ def trained_model(vocabulary, splits, seed):
     keras.utils.set_random_seed(seed)
     model = build_number_model(vocabulary)
     for epoch in range(PASSES):
-        for batch in batches(len(numbers), seed=epoch):
+        for batch in number_batches(len(numbers), epoch, BATCH_SIZE):
             model.train_on_batch([source[batch], previous[batch]], targets[batch])
     return model
 

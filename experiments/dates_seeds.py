@@ -30,6 +30,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # the chapters' backend
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from common import processor
 
 from lstm_attention.tasks import dates  # noqa: E402
 
@@ -191,15 +192,7 @@ def main(argv=None):
         import tensorflow as tf
 
         results["setup"]["tensorflow"] = tf.__version__
-    try:
-        model_name = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        results["setup"]["processor"] = model_name
-    except (OSError, StopIteration):
-        pass
+    results["setup"]["processor"] = processor()
     for seed in arguments.seeds:
         run = one_seed(seed, data, splits)
         results["runs"].append(run)

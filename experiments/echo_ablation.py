@@ -32,13 +32,13 @@ Writes chapters/data/echo_ablation.json.
 
 import datetime
 import json
-import platform
 import sys
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
+from common import processor
 from keras import ops
 
 import lstm_attention
@@ -133,16 +133,6 @@ def replacement(model, test):
             "step_2_own_x_2": float(np.mean(written[:, 1] == test.sequences[:, 1])),
         }
     return result
-
-
-def processor():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main():

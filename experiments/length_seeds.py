@@ -25,6 +25,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from common import processor
 
 import lstm_attention
 from lstm_attention.tasks import (
@@ -61,17 +62,6 @@ def swapped_halves(model, sources, targets):
             "donor's": (written == targets[donors]).mean(axis=0).round(4).tolist(),
         }
     return result
-
-
-def processor():
-    """The processor's model name, from /proc/cpuinfo where there is one."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def first_and_last(predictions, targets, lengths):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from common import english, number_batches, processor
 from keras import ops
 
 import lstm_attention
@@ -50,28 +51,6 @@ OUTPUT = (
 SEEDS = tuple(range(10))
 ARMS = ("additive", "general", "scaled_dot", "free running")
 BATCH_SIZE, PASSES, STEPS = 64, 4, 8
-
-
-def processor():
-    "The CPU's model name, as Linux reports it (platform.processor() is often empty)."
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def batches(count, seed):
-    order = np.random.default_rng(seed).permutation(count)
-    return [
-        order[i : i + BATCH_SIZE] for i in range(0, count - BATCH_SIZE + 1, BATCH_SIZE)
-    ]
-
-
-def english(numbers):
-    return [english_words(n) for n in numbers]
 
 
 def exact_match(answers, numbers):
@@ -146,7 +125,7 @@ def run(arm, seed, splits, vocabulary, train):
 
     validation, start = [], time.perf_counter()
     for epoch in range(PASSES):
-        for batch in batches(len(train[0]), seed=epoch):
+        for batch in number_batches(len(train[0]), epoch, BATCH_SIZE):
             train_batch(batch)
         validation.append(exact_match(answer(splits.validation), splits.validation))
     seconds = time.perf_counter() - start

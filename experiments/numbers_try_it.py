@@ -19,13 +19,13 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from common import english, number_batches
 from keras import ops
 
 from lstm_attention.decoder import AttentionDecoder
 from lstm_attention.tasks import (
     build_number_model,
     default_number_vocabulary,
-    english_words,
     german_pieces,
     german_words,
     split_numbers,
@@ -38,21 +38,10 @@ OUTPUT = (
 BATCH_SIZE, PASSES, MOVED = 64, 4, 100
 
 
-def batches(count, seed):
-    order = np.random.default_rng(seed).permutation(count)
-    return [
-        order[i : i + BATCH_SIZE] for i in range(0, count - BATCH_SIZE + 1, BATCH_SIZE)
-    ]
-
-
 def exact_match(answers, numbers):
     return round(
         float(np.mean([a == german_words(n) for a, n in zip(answers, numbers)])), 4
     )
-
-
-def english(numbers):
-    return [english_words(n) for n in numbers]
 
 
 def arrays(vocabulary, numbers):
@@ -67,7 +56,7 @@ def teacher_forced(vocabulary, numbers, passes=PASSES):
     keras.utils.set_random_seed(0)
     model = build_number_model(vocabulary)
     for epoch in range(passes):
-        for batch in batches(len(numbers), seed=epoch):
+        for batch in number_batches(len(numbers), epoch, BATCH_SIZE):
             model.train_on_batch([source[batch], previous[batch]], targets[batch])
     return model
 
@@ -131,7 +120,7 @@ def question_2(splits, vocabulary):
 
     answer = {}
     for epoch in range(2 * PASSES):
-        for batch in batches(len(splits.train), seed=epoch):
+        for batch in number_batches(len(splits.train), epoch, BATCH_SIZE):
             free.train_on_batch(
                 train[0][batch], padded[batch], sample_weight=weights[batch]
             )
