@@ -1,6 +1,7 @@
 """The decoders of experiments/echo_ablation.py cut exactly the path they name (chapter 07)."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import keras
@@ -8,6 +9,8 @@ import numpy as np
 from keras import ops
 
 SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "echo_ablation.py"
+# The script imports experiments/common.py as `common`, as it does when run from its folder.
+sys.path.insert(0, str(SCRIPT.parent))
 spec = importlib.util.spec_from_file_location("echo_ablation", SCRIPT)
 ablation = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ablation)
