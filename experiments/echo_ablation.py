@@ -11,9 +11,9 @@ Four arms of chapter 07's attention model (LSTM(150) encoder, AttentionDecoder(1
 - s_0 from h_1: s_0 = tanh(W_s h_1), as built; s_0 zero: the decoder starts from a zero
   state, so the source reaches it only through attention.
 
-Both switches are subclasses of AttentionDecoder that override one of its hooks
-(`initial_state`, or `step` handed zeros in place of h for eq. 3); the loop is the
-package's. The encoder, the fed-back y_{t-1}, the sizes, the initial weights (from the
+Each switch is a subclass of AttentionDecoder that overrides one of its hooks
+(`initial_state`, or `step` handed zeros in place of h for eq. 3), and a third subclass
+combines the two for the arm with neither path; the loop is the package's. The encoder, the fed-back y_{t-1}, the sizes, the initial weights (from the
 seed), the optimiser and the data are the same in all four arms.
 
 Protocol: chapter 07's batches of 32 (the same 5,000 training and 500 held-out

@@ -6,9 +6,10 @@
 Each repeat trains both models of chapter 07 (`encoder_decoder` and `attention_encoder_decoder`, LSTM(150),
 Adam at its default rate) as the post does, with `run_the_post_experiment`: 5,000 updates on one new pair
 each, then 100 new pairs scored by whole-sequence match. Repeat r draws its weights and its pairs from seed r,
-so both models of a repeat see the same pairs; chapter 07's live run is made as repeat 0 is, but
-training on a CPU is not bit-for-bit repeatable across code versions, library versions or machines, so it
-need not give repeat 0's numbers. The first
+so both models of a repeat see the same pairs; chapter 07's live run is made as repeat 0 is, but it
+need not give repeat 0's numbers: training on a CPU is not guaranteed to be bit-for-bit repeatable, and the
+stored repeats (commit 327c78e) do not reproduce today, for a cause not known, although the plain model's
+code and the recorded library versions are unchanged. The first
 `LONGER_REPEATS` repeats go on training on new pairs, one at a time, up to `LONGER_UPDATES`, and are scored
 on the same 100 pairs after every 5,000: what more training does under the post's own protocol.
 """
