@@ -13,8 +13,10 @@ Then, on the validation, test and long sets:
 - for every wrong answer of greedy decoding and of the plain beams on the long set, a verdict: "search"
   when the most probable output is the right answer (the search missed it), "model" when it is not (the
   model prefers a wrong answer to the right one);
-- every number where a beam found an output more probable than greedy decoding's, with both outputs,
-  their log-probabilities, the right answer and the most probable output.
+- every number where a beam without length normalisation (width 3 or 5, length_penalty 0) found an
+  output more probable than greedy decoding's, with both outputs, their log-probabilities, the right
+  answer and the most probable output (the beams with length_penalty 0.5 and 1 are not compared with
+  greedy decoding, and the cases where a beam scored lower than greedy decoding are not counted).
 Deterministic per seed on one machine; other processors round differently (see chapter 10).
 """
 

@@ -137,6 +137,29 @@ def test_translate_refuses_an_unknown_word_an_empty_string_and_a_beam_narrower_t
         )
 
 
+def test_translate_refuses_one_string_k_with_exact_and_a_length_penalty_without_beam(
+    vocabulary, trained
+):
+    model, _ = trained
+    with pytest.raises(ValueError, match=r"Give a list of strings, not one string"):
+        translate_numbers(model, "seven", vocabulary)
+    with pytest.raises(ValueError, match=r"`exact=True` runs the exact search"):
+        translate_numbers(model, ["seven"], vocabulary, k=3, exact=True)
+    with pytest.raises(
+        ValueError, match=r"`length_penalty` ranks the outputs of a beam"
+    ):
+        translate_numbers(model, ["seven"], vocabulary, length_penalty=0.5)
+
+
+def test_an_unknown_word_message_names_the_vocabulary_size_not_a_range():
+    small = NumberVocabulary(("one", "two", "three"))
+    with pytest.raises(
+        ValueError, match=r"knows the 3 words of its vocabulary"
+    ) as info:
+        small.words("four")
+    assert "9,999" not in str(info.value)
+
+
 def test_a_trained_model_saved_and_loaded_writes_the_same_strings(
     vocabulary, trained, tmp_path
 ):

@@ -195,7 +195,8 @@ def test_beam_search_finds_a_more_probable_output_than_greedy_decoding():
     better = np.flatnonzero(beam_scores > greedy_scores + 1e-3)
     assert better.size >= 1
     assert all(beam[b] != greedy[b] for b in better)
-    assert (beam_scores >= greedy_scores - 1e-9).all()  # a beam keeps greedy's prefix
+    # Not so in general (greedy's prefix can fall out of the beam), but on this decoder:
+    assert (beam_scores >= greedy_scores - 1e-9).all()
 
 
 @pytest.mark.parametrize("seed", range(4))

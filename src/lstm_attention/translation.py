@@ -522,7 +522,8 @@ def beam_search(
 
 
 class SearchBudgetExceeded(RuntimeError):
-    "`best_first_search` expanded `max_expansions` prefixes of a source, none finished."
+    """`best_first_search` extended `max_expansions` prefixes of a source and proved no
+    output best: finished outputs may be waiting in its heap, outscored by a prefix."""
 
 
 def best_first_search(
@@ -537,9 +538,11 @@ def best_first_search(
     the most probable one, the output an infinitely wide beam would return. All the
     sources of the batch are searched together, one `step` per round.
 
-    max_expansions: how many prefixes of one source may be extended at most. If a
-    source needs more, `SearchBudgetExceeded` (a RuntimeError) says which: the search
-    never returns an output it has not proved best. Returns `(sequences,
+    max_expansions: how many prefixes of one source may be extended at most. If no
+    output of a source is proved best within them (finished outputs may be waiting in
+    the heap, below a prefix that scores higher), `SearchBudgetExceeded` (a
+    RuntimeError) says which source: the search never returns an output it has not
+    proved best. Returns `(sequences,
     log_probabilities, attention)` as `beam_search` does.
     """
     if not _is_integer(max_expansions) or max_expansions < 1:
