@@ -323,8 +323,8 @@ def translate_numbers(
     """English number words -> German number words, with a `build_number_model` model.
 
     k=None decodes greedily; an integer k runs beam search of width k, ranking its
-    outputs by score / length**length_penalty (lambda); exact=True (with k=None) finds the most
-    probable output with `best_first_search`. Raises a ValueError on bad input, among
+    outputs by score / length**length_penalty (lambda); exact=True (with k=None)
+    finds the most probable output with `best_first_search`. Raises a ValueError on bad input, among
     others: one string instead of a list of strings, an empty string, an unknown word,
     k < 1, k with exact=True, or a length_penalty without a beam; with exact=True,
     `SearchBudgetExceeded` if the exact search cannot prove an output best. With
