@@ -112,7 +112,7 @@ def _float32_normal(rng, *shape, scale=1.0):
 def _padding_mask(rng, batch, T_x):
     "True at the real positions: each sequence keeps at least one, the rest is padding."
     lengths = rng.integers(1, T_x + 1, size=batch)
-    lengths[0] = max(1, T_x - 2)  # the first sequence is padded when T_x > 2
+    lengths[0] = max(1, T_x - 2)  # the first sequence is padded whenever T_x > 1
     return np.arange(T_x)[None, :] < lengths[:, None]
 
 
