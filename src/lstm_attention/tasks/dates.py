@@ -1054,9 +1054,11 @@ def translate(
     does not know become the out-of-vocabulary symbol: a UserWarning names them
     (unknown='raise' makes it a ValueError, 'ignore' silences it). The answer is the
     likeliest real date from 1950 to 2049 under the model, or None for a string that
-    `date_problem` can tell names no such day: no digit at all ("hello world"), or only
+    `date_problem` can tell names no such day: no digit at all ("hello world"), only
     impossible or out-of-range days under the formats ("30 February 1998", "May 3,
-    1850"). Any other string gets the likeliest date, even nonsense such as "hello 5";
+    1850"), or, for a string no format reads, four-digit years all outside 1950 to
+    2049 ("sometime in 1850"). Any other string gets the likeliest date, even nonsense
+    such as "hello 5";
     `date_answers` says why, and how sure the model is. constrained=False gives the
     likeliest character at each of the T_y = 10 positions instead, which need not be
     a date ('1998-02-30'). vocabulary: the one the model was trained with (default:
@@ -1115,7 +1117,8 @@ PretrainedDateModel = namedtuple("PretrainedDateModel", ["model", "vocabulary"])
 
 
 def save_date_model(model, directory, vocabulary=None):
-    """Save a dates model and its vocabulary as `directory`/dates_model.keras and .json.
+    """Save a dates model and its vocabulary as `directory`/dates_model.keras and
+    `directory`/dates_vocabulary.json.
 
     Only the layers and weights are saved, not the optimizer's state: the file is for
     reading dates, not for more training.
