@@ -324,8 +324,9 @@ def translate_numbers(
 
     k=None decodes greedily; an integer k runs beam search of width k, ranking its
     outputs by score / length**length_penalty (lambda); exact=True (with k=None)
-    finds the most probable output with `best_first_search`. Raises a ValueError on bad input, among
-    others: one string instead of a list of strings, an empty string, an unknown word,
+    finds the most probable output with `best_first_search`. Raises a ValueError on
+    bad input, among others: one string instead of a list of strings, an empty string,
+    an unknown word,
     k < 1, k with exact=True, or a length_penalty without a beam; with exact=True,
     `SearchBudgetExceeded` if the exact search cannot prove an output best. With
     `return_attention=True`, also returns each answer's attention weights alpha,
