@@ -252,7 +252,7 @@ BAD_SHAPES = [
         (2,),
         (2, 4),
         (2, 6),
-        r"y_prev \(the previous output\) must have rank 2, \(batch, K\); got shape \(2,\)",
+        r"y_prev \(the previous output\) must have rank 2, \(batch, K or m\); got shape \(2,\)",
     ),
     ((2, 3, 5), (2, 4), (2, 6), r"y_prev \(the previous output\) must have rank 2"),
     (
@@ -329,7 +329,7 @@ def test_bad_shapes_raise_a_clear_error_on_a_built_layer(
         (
             7,
             6,
-            r"y_prev has size 7 in its last dimension, but the layer was built for previous outputs of size K=5",
+            r"y_prev has size 7 in its last dimension, but the layer was built for previous outputs \(or embeddings\), K or m=5",
         ),
         (
             5,
@@ -392,3 +392,20 @@ def test_unknown_input_size_is_rejected_in_a_functional_model(which, shapes):
         ValueError, match=f"the last dimension of {which} .* must be known"
     ):
         ContextGRUGates(units=4)([keras.Input(shape) for shape in shapes])
+
+
+def test_messages_name_the_embedding_size_too():
+    # Chapter 10 feeds E y_{t-1} (size m) instead of y_{t-1} (size K): the messages
+    # about y_prev's size must not call it only "the number of output symbols".
+    layer = ContextGRUGates(units=4)
+    embedded, s_prev, c = (np.zeros((2, size), "float32") for size in (3, 4, 6))
+    layer([embedded, s_prev, c])
+    with pytest.raises(
+        ValueError, match=r"built for previous outputs \(or embeddings\), K or m=3"
+    ):
+        layer([np.zeros((2, 5), "float32"), s_prev, c])
+    with pytest.raises(
+        ValueError,
+        match=r"last dimension of y_prev \(K output symbols, or m, the embedding size\) must be known",
+    ):
+        layer.compute_output_shape([(2, None), (2, 4), (2, 6)])

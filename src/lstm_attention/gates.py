@@ -125,13 +125,14 @@ class ContextGRUGates(keras.layers.Layer):
 
     def _check_shapes(self, inputs):
         "The shapes of [y_prev, s_prev, c], checked: a ValueError if bad."
-        y_shape, s_shape, c_shape = check_step_inputs(self, inputs)
+        # y_{t-1} has size K, or m where chapter 10 feeds its embedding E y_{t-1}
+        y_shape, s_shape, c_shape = check_step_inputs(self, inputs, y_size="K or m")
         check_matches_setting(self, "s_prev", s_shape, "units")
         check_last_dimension_known(
-            self, "y_prev (K, the number of output symbols)", y_shape
+            self, "y_prev (K output symbols, or m, the embedding size)", y_shape
         )
         check_matches_built(
-            self, "y_prev", y_shape, "W_r", "previous outputs of size K"
+            self, "y_prev", y_shape, "W_r", "previous outputs (or embeddings), K or m"
         )
         check_last_dimension_known(self, "c (d, the context vector size)", c_shape)
         check_matches_built(self, "c", c_shape, "C_r", "context vectors of size d")

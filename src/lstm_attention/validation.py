@@ -134,14 +134,15 @@ def check_same_batch(layer, names, shapes):
         )
 
 
-def check_step_inputs(layer, inputs):
+def check_step_inputs(layer, inputs, y_size="K"):
     """Return the shapes of one decoder step's inputs [y_prev, s_prev, c]; a ValueError
     unless they are three rank-2 tensors, (batch, K), (batch, n) and (batch, d), of one
-    batch. The layers of eqs. 4-7 and eq. 8 both read them."""
+    batch. The layers of eqs. 4-7 and eq. 8 both read them; eqs. 4-7 may read an
+    embedding of y_prev instead, whose size `y_size` names in the messages."""
     names = ["y_prev", "s_prev", "c"]
     meanings = ["the previous output", "the decoder state", "the context vector"]
     shapes = check_inputs(layer, inputs, names, meanings)
-    for name, meaning, shape, size in zip(names, meanings, shapes, "Knd"):
+    for name, meaning, shape, size in zip(names, meanings, shapes, (y_size, "n", "d")):
         check_rank(layer, f"{name} ({meaning})", shape, ("batch", size))
     check_same_batch(layer, names, shapes)
     return shapes
