@@ -44,6 +44,7 @@ from keras import ops
 import lstm_attention
 from lstm_attention import AttentionDecoder
 from lstm_attention.tasks import (
+    attention_encoder_decoder,
     echo_sequences,
     encoder_decoder,
     exact_match_accuracy,
@@ -91,15 +92,8 @@ def build(decoder_class):
     None: chapter 07's encoder_decoder, without an attention decoder (a reference)."""
     if decoder_class is None:
         return encoder_decoder(LENGTH, VOCABULARY, UNITS, LEARNING_RATE)
-    source = keras.Input(shape=(LENGTH, VOCABULARY), name="source")
-    h = keras.layers.LSTM(UNITS, return_sequences=True, name="encoder")(source)
-    decoder = decoder_class(
-        UNITS, VOCABULARY, return_attention=True, unroll=True, name="attention_decoder"
-    )
-    outputs, _ = decoder(h)
-    model = keras.Model(source, outputs, name="attention_encoder_decoder")
-    model.compile(
-        optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="categorical_crossentropy"
+    model, _ = attention_encoder_decoder(
+        LENGTH, VOCABULARY, UNITS, LEARNING_RATE, decoder_class=decoder_class
     )
     return model
 

@@ -194,8 +194,21 @@ def test_a_few_training_steps_lower_the_loss():
     "kwargs", [dict(units=0), dict(length=0), dict(vocabulary=-1), dict(units=2.5)]
 )
 def test_model_builders_reject_bad_sizes(builder, kwargs):
-    with pytest.raises(ValueError):
+    (name,) = kwargs
+    with pytest.raises(ValueError, match=f"`{name}` must be a positive integer"):
         builder(**kwargs)
+
+
+def test_attention_encoder_decoder_takes_a_decoder_subclass():
+    class ZeroStart(AttentionDecoder):
+        def initial_state(self, h, mask=None):
+            return keras.ops.zeros((keras.ops.shape(h)[0], self.units))
+
+    model, _ = attention_encoder_decoder(4, 6, units=8, decoder_class=ZeroStart)
+    assert isinstance(model.get_layer("attention_decoder"), ZeroStart)
+    for bad in (keras.layers.GRU, "AttentionDecoder", AttentionDecoder(8, 6)):
+        with pytest.raises(TypeError, match="decoder_class must be AttentionDecoder"):
+            attention_encoder_decoder(4, 6, units=8, decoder_class=bad)
 
 
 def test_run_the_post_experiment_makes_one_update_per_new_pair_and_scores_whole_sequences():

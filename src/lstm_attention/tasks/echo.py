@@ -139,7 +139,13 @@ def encoder_decoder(length=5, vocabulary=50, units=150, learning_rate=0.001):
     return model
 
 
-def attention_encoder_decoder(length=5, vocabulary=50, units=150, learning_rate=0.001):
+def attention_encoder_decoder(
+    length=5,
+    vocabulary=50,
+    units=150,
+    learning_rate=0.001,
+    decoder_class=AttentionDecoder,
+):
     """The same encoder, returning every h_j, with the AttentionDecoder; compiled alike.
 
     LSTM(units, return_sequences=True) reads the one-hot sequence into h_1..h_length,
@@ -147,15 +153,24 @@ def attention_encoder_decoder(length=5, vocabulary=50, units=150, learning_rate=
     distributions (batch, length, vocabulary). Returns `(model, attention_model)`: two
     models that share their layers, one for the outputs y (train this one) and one for
     the attention weights alpha, (batch, length, length), to look at.
+    `decoder_class`: AttentionDecoder or a subclass of it that changes one piece (an
+    ablation that cuts a path, as experiments/echo_ablation.py does).
     """
     length = positive_integer("length", length)
     vocabulary = positive_integer("vocabulary", vocabulary)
     units = positive_integer("units", units)
+    if not (
+        isinstance(decoder_class, type) and issubclass(decoder_class, AttentionDecoder)
+    ):
+        raise TypeError(
+            "decoder_class must be AttentionDecoder or a subclass of it; "
+            f"got {decoder_class!r}."
+        )
     source = keras.Input(shape=(length, vocabulary), name="source")
     encoder = keras.layers.LSTM(units, return_sequences=True, name="encoder")
     h = encoder(source)  # h_1..h_length: (batch, length, units)
     # T_y = T_x = length, known here, so the decoder unrolls its few steps (chapter 6).
-    decoder = AttentionDecoder(
+    decoder = decoder_class(
         units, vocabulary, return_attention=True, unroll=True, name="attention_decoder"
     )
     outputs, alpha = decoder(h)
