@@ -230,9 +230,12 @@ class AttentionDecoder(keras.layers.Layer):
     starts from y_0 = 0 and s_0 = tanh(W_s h_j), where h_j is the first encoder output
     that the mask marks real: h_1 without a mask or with padding at the end, the first
     symbol after the padding with padding in front (`keras.utils.pad_sequences`'
-    default), so a padded sequence decodes as it would unpadded. (A sequence with no
-    real position at all gets s_0 = 0 and alpha = 0.) The weights live in its
-    `AttentionCell`, `cell`, and the loop is `attention_loop`.
+    default). So, given the same encoder outputs at the real positions (an encoder
+    that masks the padding too) and a fixed `output_length`, a padded sequence
+    decodes as it would unpadded; with the default `output_length`, T_y = T_x grows
+    with the padding. (A sequence with no real position at all gets s_0 = 0 and
+    alpha = 0.) The weights live in its `AttentionCell`, `cell`, and the loop is
+    `attention_loop`.
 
     Args:
         units: Positive integer, n, the size of the decoder state s_t.
