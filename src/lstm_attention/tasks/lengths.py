@@ -258,7 +258,9 @@ def train_reversal(model, sources, targets, lengths, epochs=7, batch_size=64, se
     epoch).
 
     Cross-entropy on the one-hot targets with the padding weighted 0, Adam at 0.01
-    decayed along a cosine to 5% of that, gradients clipped to norm 1.
+    decayed along a cosine to 5% of that, the gradient of each weight clipped to norm 1
+    on its own (Keras's `clipnorm`; the paper's appendix B.2 clips the norm of the whole
+    gradient, as `global_clipnorm` would).
     """
     keras.utils.set_random_seed(seed)
     classes = model.output_shape[-1]
