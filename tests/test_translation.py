@@ -243,7 +243,7 @@ def test_best_first_search_raises_when_its_budget_is_spent():
 
 def test_length_penalty_ranks_outputs_by_score_over_length_to_the_lambda():
     decoder, h = random_decoder(K=5, batch=8, seed=2)
-    arguments = dict(start_id=1, end_id=2, max_length=5, k=25)  # keeps every prefix
+    arguments = dict(start_id=1, end_id=2, max_length=5, k=25)  # 4**3 > k: it prunes
     plain, plain_scores, _ = beam_search(decoder, h, **arguments)
     zero, zero_scores, _ = beam_search(decoder, h, length_penalty=0, **arguments)
     assert zero == plain and np.allclose(zero_scores, plain_scores)
