@@ -6,10 +6,12 @@
 Each repeat trains both models of chapter 07 (`encoder_decoder` and `attention_encoder_decoder`, LSTM(150),
 Adam at its default rate) as the post does, with `run_the_post_experiment`: 5,000 updates on one new pair
 each, then 100 new pairs scored by whole-sequence match. Repeat r draws its weights and its pairs from seed r,
-so both models of a repeat see the same pairs; chapter 07's live run is made as repeat 0 is, but it
-need not give repeat 0's numbers: training on a CPU is not guaranteed to be bit-for-bit repeatable, and the
-stored repeats (commit 327c78e) do not reproduce today, for a cause not known, although the plain model's
-code and the recorded library versions are unchanged. The first
+so both models of a repeat see the same pairs; chapter 07's live run is made as repeat 0 is. Within one
+environment the runs repeat exactly, but not necessarily across environments: on 25 November 2026 the
+chapter's live run gave the stored repeat 0's figures (commit 327c78e), and since 3 December it gives 25%
+instead of 16% without attention, every time, with the plain model's code and the pinned library versions
+unchanged. Something in the environment changed between the two dates (the stored file records the machine
+only as "x86_64, Linux"; the processor is now recorded in `setup`). The first
 `LONGER_REPEATS` repeats go on training on new pairs, one at a time, up to `LONGER_UPDATES`, and are scored
 on the same 100 pairs after every 5,000: what more training does under the post's own protocol.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from common import processor
 
 import lstm_attention
 from lstm_attention.tasks import (
@@ -72,6 +75,7 @@ def main(argv=None):
             "longer_updates": LONGER_UPDATES,
             "package": lstm_attention.__version__,
             "date": time.strftime("%Y-%m-%d", time.gmtime()),
+            "processor": processor(),
         },
         "versions": {
             "python": platform.python_version(),

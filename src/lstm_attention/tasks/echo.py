@@ -39,9 +39,9 @@ def echo_sequences(count, length=5, vocabulary=50, echo=2, seed=None):
 
     Each sequence is `length` symbols drawn uniformly from 0..vocabulary-1. Its target
     is its first `echo` symbols followed by `length - echo` zeros, the padding the post
-    uses (the symbol 0 doubles as padding). Both are one-hot encoded. `seed` (an int, or
-    None for fresh randomness) fixes the draw. Returns an `EchoData(inputs, targets,
-    sequences, target_sequences)`.
+    uses (the symbol 0 doubles as padding). Both are one-hot encoded. `seed` (a
+    non-negative int, or None for fresh randomness) fixes the draw. Returns an
+    `EchoData(inputs, targets, sequences, target_sequences)`.
     """
     count = positive_integer("count", count)
     length = positive_integer("length", length)
