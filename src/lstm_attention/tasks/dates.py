@@ -1084,8 +1084,10 @@ def plot_date_attention(model, string, ax=None, vocabulary=None, unknown="warn")
     """Draw where `model` looks while it writes the ISO form of `string`: alpha with
     characters on both axes.
 
-    Columns: the characters of `string` (padding is left out: it gets no weight); rows:
-    the characters the model writes. Errors as in `translate`. ax: the matplotlib Axes
+    Columns: the characters of `string` (padding is left out: it gets no weight); rows
+    and title: the likeliest character at each output step, as
+    `translate(..., constrained=False)` gives them, which can differ from `translate`'s
+    answer, the likeliest real date. Errors as in `translate`. ax: the matplotlib Axes
     to draw on (a new figure if None). Returns the Axes.
     """
     vocabulary = default_date_vocabulary() if vocabulary is None else vocabulary
