@@ -92,8 +92,8 @@ test-torch: $(TORCH_VENV)/.installed
 	KERAS_BACKEND=torch $(TORCH_VENV)/bin/python -m pytest tests --ignore=tests/book -p no:cacheprovider --durations=5
 
 # The unit tests with the lowest keras that pyproject.toml declares (keras>=X), on JAX, in a throwaway venv
-# under /tmp: that the lower bound is true. Not part of `make test`: its tests took 27 minutes on a 2-core
-# machine busy with other work, plus a few minutes of installing. The chapter and sync tests are left out:
+# under /tmp: that the lower bound is true. Not part of `make test`: slow, since it installs a fresh
+# environment and runs every unit test. The chapter and sync tests are left out:
 # they need the book's own versions.
 KERAS_MIN_VENV := /tmp/lstm-attention-keras-min
 KERAS_MIN := $(shell sed -n 's/^ *"keras>=\([0-9.]*\)",*$$/\1/p' pyproject.toml)

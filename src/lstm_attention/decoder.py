@@ -303,7 +303,8 @@ class AttentionDecoder(keras.layers.Layer):
         # model_supports_jit). On TensorFlow,
         # keras.ops.scan is a tf.while_loop without maximum_iterations, whose gradient
         # XLA cannot compile, so there, and only there, the scan loop opts out, as
-        # Keras's GRU opts out for cuDNN.
+        # Keras's GRU opts out on TensorFlow when it can use cuDNN (GRU.__init__,
+        # keras/src/layers/rnn/gru.py).
         scans = keras.backend.backend() == "tensorflow" and not self._unrolled()
         self.supports_jit = not scans
         # The weights of eqs. 1-8 and W_s, with the names of the Notation page.
