@@ -408,6 +408,9 @@ def test_trim_padding():
     ids = np.array([[5, 6, 0, 0, 0], [7, 0, 0, 0, 0]])
     assert trim_padding(ids).tolist() == [[5, 6], [7, 0]]
     assert trim_padding(np.zeros((2, 4), int)).shape == (2, 1)
+    # Only trailing padding goes: a padding column in front of the strings stays.
+    front = np.array([[0, 0, 5, 0], [0, 3, 4, 0]])
+    assert trim_padding(front).tolist() == [[0, 0, 5], [0, 3, 4]]
 
 
 def test_length_bucketed_batches_cover_every_row_once_trimmed(vocabulary):

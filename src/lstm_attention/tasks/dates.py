@@ -679,8 +679,9 @@ class DateVocabulary:
 
 
 def trim_padding(ids):
-    """Cut a batch of input ids (batch, T_x) to its longest string: the columns that are
-    padding in every row go."""
+    """Cut a batch of input ids (batch, T_x), padded at the end as `encode` pads, to its
+    longest string: the trailing columns that are padding in every row go (padding in
+    front of the strings stays). At least one column is kept."""
     ids = np.asarray(ids)
     real = np.flatnonzero((ids != PADDING_ID).any(axis=0))
     return ids[:, : (real[-1] + 1 if real.size else 1)]
