@@ -326,3 +326,15 @@ def test_multiplicative_scores_are_a_product_with_w_a():
     np.testing.assert_allclose(
         energies, np.einsum("bn,bjd,dn->bj", s, h, W_a) / np.sqrt(3), atol=1e-5
     )
+
+
+def test_exact_search_with_a_length_penalty_is_told_to_drop_one_of_them():
+    from lstm_attention.tasks.numbers import translate_numbers
+
+    # The arguments are checked before the model or the vocabulary is used.
+    with pytest.raises(
+        ValueError,
+        match=r"the exact search finds the most probable output and takes none: "
+        r"drop `length_penalty`, or give `k` without `exact` \(got length_penalty=0\.5\)",
+    ):
+        translate_numbers(None, ["seven"], None, exact=True, length_penalty=0.5)

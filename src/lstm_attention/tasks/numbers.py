@@ -327,7 +327,8 @@ def translate_numbers(
     finds the most probable output with `best_first_search`. Raises a ValueError on
     bad input, among others: one string instead of a list of strings, an empty string,
     an unknown word,
-    k < 1, k with exact=True, or a length_penalty without a beam; with exact=True,
+    k < 1, k with exact=True, or a length_penalty without a beam (with k=None, or
+    with exact=True: the exact search takes none); with exact=True,
     `SearchBudgetExceeded` if the exact search cannot prove an output best. With
     `return_attention=True`, also returns each answer's attention weights alpha,
     (T_y, T_x), and its log-probability.
@@ -337,6 +338,12 @@ def translate_numbers(
     if k is not None and exact:
         raise ValueError(
             "`exact=True` runs the exact search, which has no beam: leave `k` at None."
+        )
+    if exact and length_penalty != 0:
+        raise ValueError(
+            "`length_penalty` ranks the outputs of a beam search; the exact search "
+            "finds the most probable output and takes none: drop `length_penalty`, "
+            f"or give `k` without `exact` (got length_penalty={length_penalty!r})."
         )
     if k is None and length_penalty != 0:
         raise ValueError(
