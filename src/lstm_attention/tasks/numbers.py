@@ -273,8 +273,9 @@ from ..translation import best_first_search
 def build_number_model(vocabulary, units=64, embedding_dim=32, score="additive"):
     """English word ids and previous German pieces in, next pieces' distributions out.
 
-    source (batch, T_x) -> Embedding (mask_zero) -> bidirectional GRU, units/2 each way:
-    h, d = units -> TeacherForcedDecoder(n = units, K = vocabulary.target_size) on
+    source (batch, T_x) -> Embedding (mask_zero) -> bidirectional GRU, units // 2 each
+    way: h, d = 2 * (units // 2), which is units when units is even (the default, 64)
+    -> TeacherForcedDecoder(n = units, K = vocabulary.target_size) on
     [h, previous_symbols]. Compiled with Adam and cross-entropy; padded target steps are
     masked out of the loss.
     """
