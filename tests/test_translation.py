@@ -32,7 +32,8 @@ def random_decoder(K=5, n=4, m=3, d=6, T_x=5, batch=3, seed=0, score="additive")
         units=n, output_dim=K, embedding_dim=m, score=score, return_attention=True
     )
     h = np.random.default_rng(seed).normal(size=(batch, T_x, d)).astype("float32")
-    decoder([h, np.zeros((batch, 1), "int32")])
+    # The weights that a call would make, without running (and compiling) its loop.
+    decoder.build([h.shape, (batch, 1)])
     # Larger weights than the initialisers give, so that the distributions are far from uniform.
     for weight in decoder.weights:
         weight.assign(
@@ -165,15 +166,19 @@ def every_output(K, end_id, longest):
 def test_a_wide_beam_finds_the_best_output_and_narrower_beams_score_no_higher(seed):
     K, start_id, end_id, longest = 3, 0, 2, 3
     decoder, h = random_decoder(K=K, batch=1, seed=seed)
-
-    def log_p(output):  # by teacher forcing, the layer's own call
-        p = ops.convert_to_numpy(
-            decoder([h, np.array([[start_id] + output[:-1]], "int32")])[0]
-        )[0]
-        return float(np.log(p[np.arange(len(output)), output].astype("float64")).sum())
-
-    # Outputs that end, and outputs cut off after `longest` symbols: what beam search chooses among.
-    best_score, best = max((log_p(o), o) for o in every_output(K, end_id, longest))
+    # Outputs that end, and outputs cut off after `longest` symbols: what beam search
+    # chooses among, each scored by teacher forcing, the layer's own call, all in one
+    # batch (a shorter output's previous symbols padded at the end: step t reads only
+    # the symbols before it).
+    outputs = list(every_output(K, end_id, longest))
+    previous = [[start_id] + o[:-1] + [0] * (longest - len(o)) for o in outputs]
+    p = ops.convert_to_numpy(
+        decoder([np.repeat(h, len(outputs), 0), np.array(previous, "int32")])[0]
+    ).astype("float64")
+    log_p = [
+        float(np.log(p[i, np.arange(len(o)), o]).sum()) for i, o in enumerate(outputs)
+    ]
+    best_score, best = max(zip(log_p, outputs))
     arguments = dict(start_id=start_id, end_id=end_id, max_length=longest)
     found, score, _ = beam_search(
         decoder, h, k=K**longest, **arguments
