@@ -1,11 +1,11 @@
 """The answers to chapter 08's Try-it questions, measured: each question's model trained as the chapter trains
 its own (`train_date_model`, seed 0, 40,000 training strings drawn as the chapter draws them, with seed 1, from
-that question's formats).
+that question's formats), on the Keras backend the environment sets (the stored file does not record which).
 
     python experiments/dates_try_it.py     # writes chapters/data/dates_try_it.json
 
 It trains four models (the chapter's, for comparison, and one per question); one training takes about 2 minutes
-of processor time and 2 to 5 minutes on the wall clock on a 2-core CPU (see dates_seeds.json), so the script
+of processor time and 2 to 5 minutes on the wall clock on a 2-core CPU shared with other work, so the script
 takes about 10 to 20 minutes.
 
 1. `ko_KR medium` ("1998. 5. 3.") moved from the training formats to the held-out ones: the exact match of
