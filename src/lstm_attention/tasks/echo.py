@@ -187,7 +187,8 @@ def run_the_post_experiment(
 ):
     """Train and score a compiled echo model as Brownlee (2017) does.
 
-    The post's protocol: `updates` Adam steps, each on one freshly drawn pair (a batch
+    The post's protocol: `updates` optimizer steps (with the optimizer the model was
+    compiled with: Adam in the post), each on one freshly drawn pair (a batch
     of one, every pair seen once), then the share of `test_pairs` new pairs whose
     outputs are *all* right, padding included. The model's input shape (length,
     vocabulary) sets the pairs' shape. `seed` fixes the pairs: the test pairs are drawn
