@@ -2,8 +2,9 @@
 
     python experiments/dates_seeds.py     # writes chapters/data/dates_seeds.json
 
-On a 2-core CPU shared with other work, a seed takes about 2 minutes of processor time and 2 to 5 minutes on
-the wall clock; the five stored seeds took 22 minutes (`setup.minutes` and `runs[*].minutes` in the file).
+On a 2-core CPU shared with other work, a seed's training took 2.4 to 5.3 minutes on the wall clock
+(`runs[*].minutes` in the file, training only); the whole run, with building the data and scoring, took 22
+minutes (`setup.minutes`).
 
 The data are the chapter's (`date_datasets()`: days split with seed 0, 40,000 training strings); only the
 seed of `train_date_model` changes, which draws the initial weights and the batch order. Seed 0 is the run
