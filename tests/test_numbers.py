@@ -19,6 +19,7 @@ from lstm_attention.tasks.numbers import (  # noqa: E402
     split_numbers,
     translate_numbers,
 )
+from lstm_attention.translation import SearchBudgetExceeded  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +150,29 @@ def test_translate_refuses_one_string_k_with_exact_and_a_length_penalty_without_
         ValueError, match=r"`length_penalty` ranks the outputs of a beam"
     ):
         translate_numbers(model, ["seven"], vocabulary, length_penalty=0.5)
+
+
+def test_translate_passes_its_budget_to_the_exact_search_and_only_there(
+    vocabulary, trained
+):
+    model, _ = trained
+    # Proving an output of several pieces best takes more than one extended prefix.
+    with pytest.raises(
+        SearchBudgetExceeded, match=r"max_expansions=1 prefixes extended"
+    ):
+        translate_numbers(
+            model,
+            ["one hundred ninety-eight"],
+            vocabulary,
+            exact=True,
+            max_expansions=1,
+        )
+    with pytest.raises(ValueError, match=r"`max_expansions` bounds the exact search"):
+        translate_numbers(model, ["seven"], vocabulary, k=3, max_expansions=10)
+    answers = translate_numbers(
+        model, ["seven"], vocabulary, exact=True, max_expansions=10_000
+    )
+    assert answers == translate_numbers(model, ["seven"], vocabulary, exact=True)
 
 
 def test_an_unknown_word_message_names_the_vocabulary_size_not_a_range():

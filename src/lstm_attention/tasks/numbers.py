@@ -320,6 +320,7 @@ def translate_numbers(
     return_attention=False,
     length_penalty=0.0,
     exact=False,
+    max_expansions=None,
 ):
     """English number words -> German number words, with a `build_number_model` model.
 
@@ -330,7 +331,9 @@ def translate_numbers(
     an unknown word,
     k < 1, k with exact=True, or a length_penalty without a beam (with k=None, or
     with exact=True: the exact search takes none); with exact=True,
-    `SearchBudgetExceeded` if the exact search cannot prove an output best. With
+    `SearchBudgetExceeded` if the exact search cannot prove an output best within
+    `max_expansions` prefixes extended per string (default that of `best_first_search`;
+    a ValueError without exact=True, which alone uses it). With
     `return_attention=True`, also returns each answer's attention weights alpha,
     (T_y, T_x), and its log-probability.
     """
@@ -345,6 +348,11 @@ def translate_numbers(
             "`length_penalty` ranks the outputs of a beam search; the exact search "
             "finds the most probable output and takes none: drop `length_penalty`, "
             f"or give `k` without `exact` (got length_penalty={length_penalty!r})."
+        )
+    if max_expansions is not None and not exact:
+        raise ValueError(
+            "`max_expansions` bounds the exact search: give `exact=True` too "
+            f"(got exact=False, max_expansions={max_expansions!r})."
         )
     if k is None and length_penalty != 0:
         raise ValueError(
@@ -361,7 +369,10 @@ def translate_numbers(
         max_length=max_length,
     )
     if exact:
-        sequences, scores, attention = best_first_search(decoder, h, **arguments)
+        budget = {} if max_expansions is None else {"max_expansions": max_expansions}
+        sequences, scores, attention = best_first_search(
+            decoder, h, **arguments, **budget
+        )
     elif k is None:
         sequences, scores, attention = greedy_decode(decoder, h, **arguments)
     else:
