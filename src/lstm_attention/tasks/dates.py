@@ -313,9 +313,9 @@ DATE_FORMATS = TRAINING_FORMATS + HELD_OUT_FORMATS
 
 
 def date_readings(string, formats=DATE_FORMATS):
-    """The days that the numeric `formats` write as `string`: two or more mean that it is
-    ambiguous. Formats with month names read nothing (`DateFormat.read`), so a string
-    such as "May 3, 1998" gets no reading here."""
+    """The days that the numeric `formats` write as `string`: two or more mean that
+    it is ambiguous. Formats with month names read nothing (`DateFormat.read`), so
+    a string such as "May 3, 1998" gets no reading here."""
     return sorted({day for f in formats if (day := f.read(string)) is not None})
 
 

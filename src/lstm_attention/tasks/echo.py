@@ -144,7 +144,7 @@ def attention_encoder_decoder(
     vocabulary=50,
     units=150,
     learning_rate=0.001,
-    decoder_class=AttentionDecoder,
+    decoder_class=None,
 ):
     """The same encoder, returning every h_j, with the AttentionDecoder; compiled alike.
 
@@ -153,12 +153,13 @@ def attention_encoder_decoder(
     distributions (batch, length, vocabulary). Returns `(model, attention_model)`: two
     models that share their layers, one for the outputs y (train this one) and one for
     the attention weights alpha, (batch, length, length), to look at.
-    `decoder_class`: AttentionDecoder or a subclass of it that changes one piece (an
-    ablation that cuts a path, as experiments/echo_ablation.py does).
+    `decoder_class`: None for AttentionDecoder, or a subclass of it that changes one
+    piece (an ablation that cuts a path, as experiments/echo_ablation.py does).
     """
     length = positive_integer("length", length)
     vocabulary = positive_integer("vocabulary", vocabulary)
     units = positive_integer("units", units)
+    decoder_class = AttentionDecoder if decoder_class is None else decoder_class
     if not (
         isinstance(decoder_class, type) and issubclass(decoder_class, AttentionDecoder)
     ):
