@@ -24,9 +24,10 @@ x_1 right, x_2 right. After training, a replacement test: every held-out sequenc
 (then h_2) is replaced by that of another sequence, and the shares of sequences whose
 step 1 writes the donor's x_1 and whose step 2 writes the donor's x_2 are recorded.
 For reference, chapter 07's plain encoder_decoder runs the same protocol from the same
-seeds; it differs from the arms in more than the two paths (an LSTM decoder that never
-reads y_{t-1}, a softmax output layer), so comparing an arm with it does not isolate
-attention. Last, the plain model under the post's protocol (5,000 updates of one new pair
+seeds; it differs from the arms in more than the two paths (an LSTM decoder, handed the
+encoder's last output at every step, that never reads y_{t-1}; a softmax output layer;
+other starting weights, the LSTM's forget-gate biases at 1 where every bias of the
+attention decoder starts at 0), so comparing an arm with it does not isolate attention. Last, the plain model under the post's protocol (5,000 updates of one new pair
 each, 100 new test pairs; seed 0 is made as the chapter's live run is), from seeds
 0-4: all five right, x_1 right, x_2 right, and x_2 written as x_1.
 Writes chapters/data/echo_ablation.json.
