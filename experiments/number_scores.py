@@ -16,7 +16,9 @@ is the run the chapter makes live. Four arms, each trained from every seed:
 For each run: the exact match on the validation numbers after every pass, the exact match on the test and
 long sets, chrF on the long set, how many long answers are wrong and how many of those are shorter than the
 right one, and, for the teacher-forced arms, how many of the right answers with an "und" cross: the units
-piece looks most at the last English word and the tens piece at the word before it.
+piece looks most at the last English word and the tens piece at the word before it (compared by
+spelling: a piece that looks at an earlier word spelled the same counts too, so the share is an upper
+bound).
 """
 
 import argparse
@@ -78,7 +80,8 @@ def build_free_running_model(vocabulary, units=64, embedding_dim=32, steps=STEPS
 
 def crossing_share(model, vocabulary, numbers):
     """Of `numbers` written right with an "und": how many cross (units piece -> last English
-    word, tens piece -> the word before it), and how many there are."""
+    word, tens piece -> the word before it, each compared by spelling, so an earlier word
+    spelled the same also counts: an upper bound), and how many there are."""
     answers, attention, _ = translate_numbers(
         model, english(numbers), vocabulary, return_attention=True
     )
