@@ -67,7 +67,7 @@ def accuracy_by_format(examples, answers):
 
 
 def order_of_answer(string, answer):
-    "Which reading an answer is: month first (5/3/98 = 5 March), day first, or neither."
+    "Which reading an answer is: month first (3/5/98 = 5 March), day first, or neither."
     first_number = int(re.match(r"\d+", string).group())
     readings = {day.isoformat(): day for day in dates.date_readings(string)}
     if answer not in readings:
