@@ -28,28 +28,20 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 READER = ROOT / ".venv-reader"
+sys.path[:0] = [str(ROOT / "experiments"), str(ROOT / "tests" / "book")]
+from book_pages import toc_files  # noqa: E402  the book tests' reading of _toc.yml
+from common import processor  # noqa: E402  the processor name the experiments record
+
 KERNEL = "lstm-attention-reader"
 
 
 def book_pages() -> list[str]:
     """The notebooks of the book, in the order of `_toc.yml` (markdown pages are skipped)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part.get("chapters", [])]
-    return [f + ".ipynb" for f in files if (ROOT / (f + ".ipynb")).exists()]
-
-
-def processor() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
+    return [f + ".ipynb" for f in toc_files() if (ROOT / (f + ".ipynb")).exists()]
 
 
 def reader_versions() -> str:
