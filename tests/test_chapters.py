@@ -1,5 +1,6 @@
 """The chapters as files: Colab-ready, listed in the book, run in order from a fresh kernel, clean outputs."""
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -75,3 +76,43 @@ def test_stored_outputs_have_no_errors_or_tensorflow_start_up_noise(path):
                 assert noise not in text, (
                     f"{path.name} stores TensorFlow start-up output: {text[:200]}"
                 )
+
+
+def module_level_names(source):
+    """The names a cell binds at the notebook's top level (not inside a function or class)."""
+    code = "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+    )
+    names, todo = set(), list(ast.parse(code).body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        if not isinstance(node, (ast.Lambda, ast.comprehension, ast.GeneratorExp)):
+            todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_later_cell_rebinds_the_name_of_the_readers_exercise(path):
+    # The reader may run the exercise's check again after the whole page: the name it checks must still be
+    # the reader's function, not a layer or a tensor the page made later under the same name.
+    cells = code_cells(path)
+    for i, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        stub = re.match(
+            r"def (\w+)\(.*\n(?:.*\n)*?\s+raise NotImplementedError", source
+        )
+        if stub is None:
+            continue
+        name = stub.group(1)
+        for later in cells[i + 1 :]:
+            assert name not in module_level_names("".join(later["source"])), (
+                f"{path.name}: a later cell rebinds `{name}`, the exercise's function: "
+                + "".join(later["source"])[:120]
+            )
