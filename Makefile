@@ -30,7 +30,7 @@ help:
 	@echo "make outputs  re-run the intro and every chapter in a fresh kernel, store their outputs (NB=chapters/x.ipynb for one)"
 	@echo "make figures  redraw the picture of the decoder step, images/architecture*.svg, from tools/architecture.py"
 	@echo "make checkpoint  retrain chapter 08's dates model and store it in the package (src/lstm_attention/tasks/)"
-	@echo "make bench    speed and memory benchmarks, (BACKEND=tensorflow or jax), written to benchmarks/results/"
+	@echo "make bench    speed, memory and repeated prediction-latency benchmarks (BACKEND=tensorflow or jax), written to benchmarks/results/"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -142,6 +142,7 @@ checkpoint: $(STAMP)
 BACKEND ?= tensorflow
 bench: $(STAMP)
 	KERAS_BACKEND=$(BACKEND) $(BIN)/python benchmarks/run.py
+	KERAS_BACKEND=$(BACKEND) $(BIN)/python benchmarks/latency.py
 
 clean:
 	rm -rf _build .pytest_cache build
