@@ -2,15 +2,17 @@
 
     nice -n 5 python experiments/length_seeds.py   # writes chapters/data/length_seeds.json
 
-It took 10.3 minutes (9.6 of them training) on a 2-core CPU shared with other work; the file records the
-total ("setup": "minutes") and each run's training time ("seconds").
+Its last run took 3.2 minutes (3.0 of them training) on a 2-core CPU with light work beside it (an
+earlier run on the same machine, under heavier load, took 10.3 and stored the same figures but for the
+times); the file records the total ("setup": "minutes") and each run's training time ("seconds").
 
 The data are the chapter's (training seed 1, test seed 2); only the seed of the models' initial weights and
 of the batch order changes. Seed 1 is the seed the chapter trains with live; on another processor, or even
 on the same one, its numbers can differ slightly from the stored ones (CPU training is not bitwise
 reproducible). For each seed and model it stores the scores by bucket of three lengths and by length, the
 per-symbol accuracy at each output step on the length-24 test sequences, how often the first output (x_L)
-and the last (x_1) are right at each length, and, for the plain encoder-decoder, what it writes when one
+and the last (x_1) are right at each length, for the attention model the share of output steps whose largest attention
+weight sits on the position it copies (L + 1 - t), and, for the plain encoder-decoder, what it writes when one
 half of the encoder's final vector (the forward LSTM's or the backward LSTM's) is taken from the previous
 sequence.
 """
@@ -86,6 +88,28 @@ def first_and_last(predictions, targets, lengths):
     return rows
 
 
+def attention_lookup(weights_model, sources, lengths):
+    """Where the attention model looks: the share of the real output steps t whose largest weight
+    alpha_tj sits on source position j = L + 1 - t, over all test sequences and at each length."""
+    alpha = keras.ops.convert_to_numpy(
+        weights_model.predict(sources, batch_size=300, verbose=0)
+    )  # (count, T_y, T_x)
+    step = np.arange(alpha.shape[1])[None, :]  # t - 1
+    there = (
+        np.argmax(alpha, axis=-1) == lengths[:, None] - 1 - step
+    )  # index of L + 1 - t
+    real = step < lengths[:, None]  # the L real output steps
+    by_length = [
+        round(float(there[lengths == length][:, :length].mean()), 4)
+        for length in range(MIN_LENGTH, MAX_LENGTH + 1)
+    ]
+    return {
+        "all_steps": round(float(there[real].mean()), 4),
+        "lengths": list(range(MIN_LENGTH, MAX_LENGTH + 1)),
+        "by_length": by_length,
+    }
+
+
 def main():
     began = time.perf_counter()
     train = reversal_data(6000, MIN_LENGTH, MAX_LENGTH, ALPHABET_SIZE, seed=1)
@@ -119,7 +143,9 @@ def main():
     }
     for seed in SEEDS:
         plain = reversal_encoder_decoder(MAX_LENGTH, ALPHABET_SIZE, seed=seed)
-        attention, _ = reversal_attention_models(MAX_LENGTH, ALPHABET_SIZE, seed=seed)
+        attention, weights_model = reversal_attention_models(
+            MAX_LENGTH, ALPHABET_SIZE, seed=seed
+        )
         for model in (plain, attention):
             seconds, losses = train_reversal(
                 model, *train, EPOCHS, BATCH_SIZE, seed=seed
@@ -150,6 +176,10 @@ def main():
                     predictions, test_targets, test_lengths
                 ),
             }
+            if model is attention:
+                run["attention_lookup"] = attention_lookup(
+                    weights_model, test_sources, test_lengths
+                )
             if model is plain:
                 run["swapped_halves"] = swapped_halves(
                     model, test_sources[longest], test_targets[longest]

@@ -121,8 +121,9 @@ class TeacherForcedDecoder(keras.layers.Layer):
     """Bahdanau's decoder fed the previous *target* symbol, embedded: teacher forcing.
 
     Eqs. 4-6 read E y_{t-1}, the row of E (shape (K, m)) for the previous symbol;
-    eq. 8 reads y_{t-1} as a one-hot vector. The weights of eqs. 1-8 and W_s live in
-    its `AttentionCell`, `cell`, as in `AttentionDecoder`, and the loop is the same
+    eq. 8 reads y_{t-1} as a one-hot vector. The weights of eqs. 1-8 and W_s, all but
+    E (a weight of this layer), live in its `AttentionCell`, `cell`, as in
+    `AttentionDecoder`, and the loop is the same
     `attention_loop`; s_0 is taken from the first real source position, as there.
     For decoding, `initial_state(h, mask)`, `project_encoder_outputs(h)` and
     `step(previous_symbol, s_prev, h, projected, mask)` run one step at a time, as

@@ -153,8 +153,8 @@ def attention_encoder_decoder(
     distributions (batch, length, vocabulary). Returns `(model, attention_model)`: two
     models that share their layers, one for the outputs y (train this one) and one for
     the attention weights alpha, (batch, length, length), to look at.
-    `decoder_class`: None for AttentionDecoder, or a subclass of it that changes one
-    piece (an ablation that cuts a path, as experiments/echo_ablation.py does).
+    `decoder_class`: None for AttentionDecoder, or any subclass of it
+    (experiments/echo_ablation.py passes subclasses that cut one path or both).
     """
     length = positive_integer("length", length)
     vocabulary = positive_integer("vocabulary", vocabulary)
