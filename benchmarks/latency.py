@@ -22,17 +22,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse
 import platform
-import sys
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
-from run import BACKEND, NAMES, RESULTS, T_X, VOCABULARY, build
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
-from common import processor  # noqa: E402  the processor name the experiments record
+from run import BACKEND, NAMES, RESULTS, T_X, VOCABULARY, build, processor
 
 VARIANTS = ("a scan", "a unrolled")
 

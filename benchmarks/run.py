@@ -36,6 +36,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse
 import platform
+import sys
 import threading
 import time
 import warnings
@@ -49,6 +50,9 @@ from keras import ops
 from lstm_attention import AttentionDecoder
 from lstm_attention.context import context_vector
 from lstm_attention.softmax import masked_softmax
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
+from common import processor  # noqa: E402  the processor name the experiments record
 
 T_X, T_Y, VOCABULARY, K, ENCODER_UNITS, UNITS, BATCH = 30, 10, 40, 13, 64, 64, 128
 RESULTS = Path(__file__).with_name("results")
@@ -293,6 +297,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=8, help="batches per timed run")
     parser.add_argument("--quick", action="store_true", help="skip latency and profile")
     args = parser.parse_args()
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
     rng = np.random.default_rng(0)
     count = BATCH * args.batches
@@ -433,8 +438,9 @@ The decoders alone, fed fixed encoder outputs h (speed relative to (a) alone, pe
     header += "first batch, s | memory growth, MB | latency batch 1, ms | latency batch 256, ms |"
     report = f"""# Benchmark figures: {BACKEND}
 
-Written by `benchmarks/run.py` on {time.strftime("%Y-%m-%d %H:%M")}: {platform.machine()},
-{os.cpu_count()} CPU cores, Python {platform.python_version()}, Keras {keras.__version__}, the {BACKEND}
+Written by `benchmarks/run.py` on {time.strftime("%Y-%m-%d %H:%M")}: {processor()},
+{platform.machine()}, {os.cpu_count()} CPU cores, load average (1, 5, 15 min) {load_before} before and
+{" ".join(f"{x:.2f}" for x in os.getloadavg())} after, Python {platform.python_version()}, Keras {keras.__version__}, the {BACKEND}
 backend, on the CPU. Steady-state training: {args.batches - 1} batches of {BATCH} after a first one,
 {args.repeats} interleaved repeats. Ratios are taken within each repeat: median (lowest-highest).
 "samples/s by CPU time" divides by the process's CPU time (all threads) instead of the clock.
@@ -452,7 +458,7 @@ Targets (ratios of time per sample, by the clock and by CPU time):
 |---|---:|---|---:|---|
 {chr(10).join(target_rows)}
 
-The speed choices (time of the first / time of the second, so above 1 means the second is faster):
+The speed choices (time of the second / time of the first, so above 1 means the first is faster):
 
 | choice | wall | CPU |
 |---|---:|---:|

@@ -1,7 +1,8 @@
 """Chapter 10's searches, by model seed: greedy decoding, beam search with and without length
 normalisation, and the exact search, on the chapter's model trained from five seeds.
 
-    nice -n 5 python experiments/beam_verdicts.py   # about 4 minutes on a shared 2-core CPU
+    nice -n 5 python experiments/beam_verdicts.py   # 1.3 minutes in its last run on a 2-core CPU
+                                                    # (3.9 on a busier one); the file records it
                                                     # writes chapters/data/beam_verdicts.json
 
 For each Keras seed (0 is the chapter's own model): the model of `build_number_model`, trained as the
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
-from common import english, number_batches
+from common import english, number_batches, processor
 
 import lstm_attention
 from lstm_attention.tasks import (
@@ -157,8 +158,8 @@ def main() -> int:
             "package": lstm_attention.__version__,
             "versions": {"keras": keras.__version__, "numpy": np.__version__},
             "backend": keras.backend.backend(),
-            "processor": f"{platform.machine()}, {platform.processor() or 'unknown'}, "
-            f"{platform.system()}",
+            "processor": processor(),
+            "machine": f"{platform.machine()}, {platform.system()}",
             "date": datetime.date.today().isoformat(),
             "minutes": round((time.perf_counter() - start) / 60, 1),
         },

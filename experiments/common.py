@@ -1,7 +1,5 @@
 """What the experiment scripts share: the processor's name for a results file's `setup` block (recorded by
-dates_seeds.py, echo_ablation.py, echo_post.py, length_seeds.py and number_scores.py; beam_verdicts.py
-records the machine type, `platform.processor()` (often empty, stored as "unknown") and the system, and
-numbers_try_it.py and number_alignment.py only the machine type and system), and the batches and
+every script that writes a file in chapters/data/), and the batches and
 English sources of chapter 10's number task (the same as the chapter's training loop uses)."""
 
 import platform

@@ -2,7 +2,8 @@
 
     python experiments/dates_seeds.py     # writes chapters/data/dates_seeds.json
 
-On a 2-core CPU shared with other work, a seed's training took 2.4 to 5.3 minutes on the wall clock
+On a CPU shared with other work (the file records its processor), a seed's training took 2.4 to 5.3
+minutes on the wall clock
 (`runs[*].minutes` in the file, training only); the whole run, with building the data and scoring, took 22
 minutes (`setup.minutes`).
 

@@ -1,12 +1,13 @@
 """The answers to chapter 08's Try-it questions, measured: each question's model trained as the chapter trains
 its own (`train_date_model`, seed 0, 40,000 training strings drawn as the chapter draws them, with seed 1, from
-that question's formats), on the Keras backend the environment sets (the stored file does not record which).
+that question's formats), on TensorFlow, the chapters' backend, unless KERAS_BACKEND says otherwise (the stored
+file records the backend and the processor).
 
     python experiments/dates_try_it.py     # writes chapters/data/dates_try_it.json
 
-It trains four models (the chapter's, for comparison, and one per question); one training takes about 2 minutes
-of processor time and 2 to 5 minutes on the wall clock on a 2-core CPU shared with other work, so the script
-takes about 10 to 20 minutes.
+It trains four models (the chapter's, for comparison, and one per question); the file records the machine's
+processor and cores and the script's wall-clock time ("seconds"): 5.6 minutes in its last run on a lightly loaded 2-core
+CPU, longer on a busy one.
 
 1. `ko_KR medium` ("1998. 5. 3.") moved from the training formats to the held-out ones: the exact match of
    each held-out format, next to the chapter's own model trained the same way on the same days. Each model
@@ -20,12 +21,17 @@ takes about 10 to 20 minutes.
 """
 
 import json
+import os
 import platform
 import sys
+import time
 from pathlib import Path
 
-import keras
-import numpy as np
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # the chapters' backend
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from common import processor  # noqa: E402
 
 from lstm_attention.decoder import AttentionDecoder
 from lstm_attention.tasks import dates
@@ -92,12 +98,16 @@ def plain_lstm_build(
 
 
 def main() -> int:
+    start = time.perf_counter()
     splits = dates.split_dates(seed=0)
     data = dates.date_datasets()
     results = {
         "about": "chapter 08's Try-it questions, measured; written by experiments/dates_try_it.py",
         "versions": {"keras": keras.__version__, "numpy": np.__version__},
         "machine": f"{platform.machine()}, {platform.system()}",
+        "processor": processor(),
+        "cores": os.cpu_count(),
+        "backend": keras.backend.backend(),
     }
 
     def save():
@@ -173,6 +183,7 @@ def main() -> int:
         ],
     }
     print("3:", results["forward_only_encoder"], flush=True)
+    results["seconds"] = round(time.perf_counter() - start, 1)
     save()
     return 0
 

@@ -85,7 +85,7 @@ ARMS = {  # (attention, s_0) -> the decoder's class
     ("off", "h_1"): NoContextDecoder,
     ("off", "zero"): NoContextZeroStartDecoder,
     # A reference, not an arm: chapter 07's plain encoder-decoder, whose LSTM decoder
-    # is handed the encoder's last state at every step.
+    # is handed the encoder's last output at every step.
     ("plain", "plain"): None,
 }
 

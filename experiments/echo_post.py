@@ -13,7 +13,7 @@ themselves were stored in commit 327c78e), and since 3 December it gives 25%
 instead of 16% without attention, every time, with the plain model's code and the pinned library versions
 unchanged. Something in the environment changed between the two dates (the stored file records the machine
 only as "x86_64, Linux"; the processor is now recorded in `setup`). The first
-`LONGER_REPEATS` repeats go on training on new pairs, one at a time, up to `LONGER_UPDATES`, and are scored
+`LONGER_REPEATS` repeats go on training on freshly drawn pairs, one at a time, up to `LONGER_UPDATES`, and are scored
 on the same 100 pairs after every 5,000: what more training does under the post's own protocol.
 """
 

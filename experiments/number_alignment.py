@@ -17,6 +17,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from common import processor
 
 from lstm_attention.tasks import (
     build_number_model,
@@ -84,6 +85,8 @@ def main() -> int:
         },
         "versions": {"keras": keras.__version__, "numpy": np.__version__},
         "machine": f"{platform.machine()}, {platform.system()}",
+        "processor": processor(),
+        "backend": keras.backend.backend(),
         "seconds": round(seconds, 1),
         "examples": examples,
     }
