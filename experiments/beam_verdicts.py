@@ -1,8 +1,8 @@
 """Chapter 10's searches, by model seed: greedy decoding, beam search with and without length
 normalisation, and the exact search, on the chapter's model trained from five seeds.
 
-    nice -n 5 python experiments/beam_verdicts.py   # 1.3 minutes in its last run on a 2-core CPU
-                                                    # (3.9 on a busier one); the file records it
+    nice -n 5 python experiments/beam_verdicts.py   # 1.3 minutes in its last run ("minutes" in
+                                                    # the file's setup, with the processor)
                                                     # writes chapters/data/beam_verdicts.json
 
 For each Keras seed (0 is the chapter's own model): the model of `build_number_model`, trained as the

@@ -1,6 +1,6 @@
 """Chapter 07's ablation: the echo problem, attention on or off, s_0 from h_1 or zero.
 
-    nice -n 5 python experiments/echo_ablation.py  # 20 minutes on a busy 2-core CPU
+    nice -n 5 python experiments/echo_ablation.py  # about 20 minutes on a busy CPU (the file records it)
 
 Four arms of chapter 07's attention model (LSTM(150) encoder, AttentionDecoder(150,
 50)), identical but for two switches:

@@ -1,6 +1,6 @@
 """The echo experiment of Brownlee (2017), repeated: the table chapter 07 shows beside the post's figures.
 
-    python experiments/echo_post.py        # about an hour on a busy 2-core CPU; writes chapters/data/echo_post.json
+    python experiments/echo_post.py        # about an hour on a busy CPU; writes chapters/data/echo_post.json
     python experiments/echo_post.py --repeats 6 10 --output part.json   # only repeats 6 to 9
 
 Each repeat trains both models of chapter 07 (`encoder_decoder` and `attention_encoder_decoder`, LSTM(150),

@@ -1,7 +1,7 @@
 """Chapter 10's comparisons on several seeds: the additive, general and scaled-dot scores, and teacher forcing
 against free running, as the chapter trains them.
 
-    python experiments/number_scores.py    # about 20 minutes on a 2-core CPU; writes chapters/data/number_scores.json
+    python experiments/number_scores.py    # about 20 minutes (the file records it); writes chapters/data/number_scores.json
     python experiments/number_scores.py --seeds 0 1 2    # only these seeds
 
 The data and the training are the chapter's: the splits of seed 0, four passes over the training numbers in

@@ -1,7 +1,7 @@
 """The answers to chapter 10's first two Try-it questions, measured, with the chapter's data and training: the
 splits of seed 0, Keras seed 0 for the initial weights, passes in batches of 64 in the order of seeds 0, 1, ...
 
-    python experiments/numbers_try_it.py     # 30 s in its last run on a 2-core CPU ("seconds"); writes chapters/data/numbers_try_it.json
+    python experiments/numbers_try_it.py     # 30 s in its last run ("seconds" in the file); writes chapters/data/numbers_try_it.json
 
 1. 100 seven-piece numbers (drawn with seed 0 from the `long` set) moved into training: the exact match on
    the other 300 `long` numbers, and how many of the wrong answers are shorter than the right one, next to
