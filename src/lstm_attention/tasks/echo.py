@@ -116,9 +116,10 @@ def encoder_decoder(length=5, vocabulary=50, units=150, learning_rate=0.001):
     """The encoder-decoder without attention of Brownlee (2017), compiled with Adam.
 
     LSTM(units) reads the one-hot sequence (batch, length, vocabulary) into its last
-    output h_T (its cell state is dropped); RepeatVector hands that one vector to every one of the `length` decoder
-    steps; LSTM(units, return_sequences=True) and a softmax Dense layer at each step
-    give the output distributions (batch, length, vocabulary).
+    output h_T (its cell state is dropped); RepeatVector hands that one vector to
+    every one of the `length` decoder steps; LSTM(units, return_sequences=True) and a
+    softmax Dense layer at each step give the output distributions (batch, length,
+    vocabulary).
     """
     length = positive_integer("length", length)
     vocabulary = positive_integer("vocabulary", vocabulary)
@@ -190,8 +191,9 @@ def run_the_post_experiment(
 
     The post's protocol: `updates` optimizer steps (with the optimizer the model was
     compiled with: Adam in the post), each on one freshly drawn pair (a batch
-    of one; pairs are drawn independently, so a repeat is possible but rare), then the share of `test_pairs` new pairs whose
-    outputs are *all* right, padding included. The model's input shape (length,
+    of one; pairs are drawn independently, so a repeat is possible but rare), then
+    the share of `test_pairs` new pairs whose outputs are *all* right, padding
+    included. The model's input shape (length,
     vocabulary) sets the pairs' shape. `seed` fixes the pairs: the test pairs are drawn
     first, so a longer run starts with the same pairs as a shorter one. `score_every=k`
     also scores after every k updates, for a learning curve. Returns {updates done:
