@@ -3,16 +3,17 @@
 Run with `make bench` (TensorFlow) or `make bench BACKEND=jax`; writes benchmarks/results/BACKEND.md.
 benchmarks/RESULTS.md discusses the figures.
 
-What is timed: steady-state training batches. Each model runs `train_on_batch` on B batches in a row; the
-clock starts when the first batch has finished (so tracing and compilation are not counted) and stops when
-the last one has finished. `train_on_batch` returns the loss as a NumPy number, so every batch has really
+What is timed: steady-state training batches. Each model is built and trains one batch first, which traces
+and compiles it (timed apart: "first batch"). Then, in each repeat, it runs `train_on_batch` on B batches
+in a row; the clock starts when the first of them (a warm-up) has finished and stops when the last one has
+finished. `train_on_batch` returns the loss as a NumPy number, so every batch has really
 finished (JAX dispatches work asynchronously) before the next starts. All variants run in this one process,
 interleaved (repeat 1 of every variant, then repeat 2, ...), so that drift in the machine's speed hits them
 alike. The figures that matter are the ratios between variants, taken within each repeat.
 
 The problem is roughly the size of chapter 8's dates task, not the same: T_x = 30 input characters
 from a vocabulary of 40, T_y = 10 output symbols out of K = 13, a BiLSTM(64) encoder (d = 128),
-decoders of n = 64 units, batch 128.
+decoders of n = 64 units, batch 128, and no mask (chapter 8 masks its padding and pins the scan loop).
 Variants:
   (a)  AttentionDecoder with its default settings
   (a scan), (a unrolled)  the same layer with `unroll=False` and `unroll=True`
