@@ -6,7 +6,7 @@ benchmarks/RESULTS.md discusses the figures.
 What is timed: steady-state training batches. Each model is built and trains one batch first, which traces
 and compiles it (timed apart: "first batch"). Then, in each repeat, it runs `train_on_batch` on B batches
 in a row; the clock starts when the first of them (a warm-up) has finished and stops when the last one has
-finished. `train_on_batch` returns the loss as a NumPy number, so every batch has really
+finished. `train_on_batch` returns the loss as a Python number, so every batch has really
 finished (JAX dispatches work asynchronously) before the next starts. All variants run in this one process,
 interleaved (repeat 1 of every variant, then repeat 2, ...), so that drift in the machine's speed hits them
 alike. The figures that matter are the ratios between variants, taken within each repeat.
@@ -24,7 +24,8 @@ Variants:
   (d)  an encoder-decoder without attention: BiLSTM(64) -> RepeatVector -> LSTM(64) -> Dense, the cost floor
   (e)  the encoder alone (BiLSTM(64) and a Dense read-out of its first T_y outputs): what every variant pays
 On TensorFlow, whose Keras default leaves XLA off on the CPU, the variants that XLA can compile are timed
-with `jit_compile=True` too. On JAX every model is compiled with XLA (Keras's default there).
+with `jit_compile=True` too. On JAX every model was compiled with XLA (Keras's default there, jit_compile="auto",
+when every layer supports it).
 Then, as a profile, the decoders (a), (b) and (c) alone, fed fixed encoder outputs, and (a) without its
 attention (eqs. 1-3 skipped, c_t fixed to the mean of h), which shows what eqs. 1-3 cost.
 """
@@ -262,7 +263,7 @@ def steady_state(model, batches):
     model.train_on_batch(x, y)
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     for x, y in batches[1:]:
-        model.train_on_batch(x, y)  # returns NumPy numbers: the batch has finished
+        model.train_on_batch(x, y)  # returns Python numbers: the batch has finished
     return time.perf_counter() - start_wall, time.process_time() - start_cpu
 
 

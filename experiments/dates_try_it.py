@@ -6,7 +6,7 @@ file records the backend and the processor).
     python experiments/dates_try_it.py     # writes chapters/data/dates_try_it.json
 
 It trains four models (the chapter's, for comparison, and one per question); the file records the machine's
-processor and cores and the script's wall-clock time ("seconds"): 5.6 minutes in its last run on a lightly loaded 2-core
+processor and cores and the script's wall-clock time ("seconds"): 5.6 minutes in its last run on a 2-core
 CPU, longer on a busy one.
 
 1. `ko_KR medium` ("1998. 5. 3.") moved from the training formats to the held-out ones: the exact match of
