@@ -770,8 +770,9 @@ def length_bucketed_batches(ids, targets, batch_size=64, seed=0):
     ids: input ids (count, T_x) from `DateVocabulary.encode`; targets: (count, T_y, K).
     Yields (ids, targets) batches of `batch_size` rows (one, the batch of the longest
     strings, may be smaller; the batches come in random order). The mask makes the
-    padding width irrelevant to the result; cutting it saves the encoder and the
-    attention all the steps they would spend on padding.
+    padding width irrelevant to the result; cutting the columns that are padding in
+    every string of a batch saves the encoder and the attention those steps (shorter
+    strings are still padded to the batch's longest).
     """
     ids, targets = np.asarray(ids), np.asarray(targets)
     if len(ids) != len(targets) or len(ids) == 0:
@@ -1051,15 +1052,15 @@ def translate(
     """Human dates -> ISO dates: translate(model, ["March 3rd, 1998"]) ->
     ["1998-03-03"].
 
-    strings: a list of strings (or one string, which gives one answer back). Each is
-    read as it is (no trimming, no change of case), so it must be 1 to
+    strings: a list of strings (or one string, which gives one answer back). The model
+    reads each as it is (no trimming, no change of case), so it must be 1 to
     `vocabulary.max_length` characters long, or ValueError. Characters the vocabulary
     does not know become the out-of-vocabulary symbol: a UserWarning names them
     (unknown='raise' makes it a ValueError, 'ignore' silences it). The answer is the
     likeliest real date from 1950 to 2049 under the model, or None for a string that
-    `date_problem` can tell names no such day: no digit at all ("hello world"), only
-    impossible or out-of-range days under the formats ("30 February 1998", "May 3,
-    1850"), or, for a string no format reads, four-digit years all outside 1950 to
+    `date_problem` (which strips spaces and ignores case) can tell names no such day:
+    no digit at all ("hello world"), only impossible or out-of-range days under the
+    formats ("30 February 1998", "May 3, 1850"), or, for a string no format reads, four-digit years all outside 1950 to
     2049 ("sometime in 1850"). Any other string gets the likeliest date, even nonsense
     such as "hello 5";
     `date_answers` says why, and how sure the model is. constrained=False gives the
