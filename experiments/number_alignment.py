@@ -1,7 +1,7 @@
 """Chapter 10's model, trained as the chapter trains it, reading numbers: the attention weights that the top of
 the chapter draws (the crossing alignment of German units-"und"-tens against English tens-units).
 
-    python experiments/number_alignment.py     # under a minute ("seconds" in the file); writes chapters/data/number_alignment.json
+    python experiments/number_alignment.py     # under a minute ("seconds" in the file: the training alone); writes chapters/data/number_alignment.json
 
 The data and the training are the chapter's: the splits of seed 0, Keras seed 0 for the initial weights,
 four passes in batches of 64 in the order of seeds 0-3, then greedy decoding. For each number it stores the
