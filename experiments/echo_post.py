@@ -8,8 +8,8 @@ Adam at its default rate) as the post does, with `run_the_post_experiment`: 5,00
 each, then 100 new pairs scored by whole-sequence match. Repeat r draws its weights and its pairs from seed r,
 so both models of a repeat see the same pairs; chapter 07's live run is made as repeat 0 is. Within one
 environment the runs repeat exactly, but not necessarily across environments: on 25 November 2026 the
-chapter's live run gave the stored repeat 0's figures (chapter versions ede2311 to 8e3560b; the repeats
-themselves were stored in commit 327c78e), and since 3 December it gives 25%
+chapter's live run gave the stored repeat 0's figures (two runs, stored in chapter versions ede2311 to
+8e3560b; the repeats themselves were stored in commit 327c78e), and since 3 December it gives 25%
 instead of 16% without attention, every time, with the plain model's code and the pinned library versions
 unchanged. Something in the environment changed between the two dates (the stored file records the machine
 only as "x86_64, Linux"; the processor is now recorded in `setup`). The first
