@@ -178,7 +178,8 @@ def main(argv=None):
         "exact match of greedy decoding (teacher-forced arms) or of the T_y = 8 steps up to the "
         "first </s> (free running); long_chrf: chrF of the long set, in percent; crossing: of "
         "the right answers (test and long sets) with an 'und', how many have the units piece "
-        "looking most at the last English word and the tens piece at the word before it.",
+        "looking most at the last English word and the tens piece at the word before it "
+        "(words compared by spelling, so an upper bound when a word occurs twice).",
         "setup": {
             "script": "experiments/number_scores.py",
             "arms": list(ARMS),
