@@ -699,7 +699,7 @@ def _expand_cases(seed=0):
     cases = []
     for description, (k, K), dead in (
         ("k = 3 prefixes, K = 6 symbols", (3, 6), 0),
-        ("k = 4, the first step: one live prefix, three empty slots", (4, 5), 3),
+        ("k = 4, one live prefix and three empty slots, as at a first step", (4, 5), 3),
         ("k = 1", (1, 4), 0),
     ):
         scores = -np.sort(rng.exponential(size=k))[::-1] * 2
