@@ -1060,9 +1060,9 @@ def translate(
     likeliest real date from 1950 to 2049 under the model, or None for a string that
     `date_problem` (which strips spaces and ignores case) can tell names no such day:
     no digit at all ("hello world"), only impossible or out-of-range days under the
-    formats ("30 February 1998", "May 3, 1850"), or, for a string no format reads, four-digit years all outside 1950 to
-    2049 ("sometime in 1850"). Any other string gets the likeliest date, even nonsense
-    such as "hello 5";
+    formats ("30 February 1998", "May 3, 1850"), or, for a string no format reads,
+    four-digit years all outside 1950 to 2049 ("sometime in 1850"). Any other string
+    gets the likeliest date, even nonsense such as "hello 5";
     `date_answers` says why, and how sure the model is. constrained=False gives the
     likeliest character at each of the T_y = 10 positions instead, which need not be
     a date ('1998-02-30'). vocabulary: the one the model was trained with (default:
