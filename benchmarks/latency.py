@@ -27,7 +27,7 @@ import time
 import keras
 import numpy as np
 from keras import ops
-from run import BACKEND, NAMES, RESULTS, T_X, VOCABULARY, build, processor
+from run import BACKEND, NAMES, RESULTS, T_X, VOCABULARY, build, load_average, processor
 
 VARIANTS = ("a scan", "a unrolled")
 
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=20, help="calls timed per round")
     args = parser.parse_args()
 
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_before = load_average()
     models = {}
     for key in VARIANTS:
         models[key] = build(key)
@@ -73,7 +73,7 @@ def main() -> None:
             for key in order:
                 per_key[key].append(one_round(models[key], inputs, args.calls))
             print(f"  batch {batch}: round {round_ + 1}/{args.rounds}", flush=True)
-    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_after = load_average()
 
     rows = []
     for batch, per_key in results.items():

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 READER = ROOT / ".venv-reader"
 sys.path[:0] = [str(ROOT / "experiments"), str(ROOT / "tests" / "book")]
 from book_pages import toc_files  # noqa: E402  the book tests' reading of _toc.yml
-from common import processor  # noqa: E402  the processor name the experiments record
+from common import load_average, processor  # noqa: E402  the processor name the experiments record
 
 KERNEL = "lstm-attention-reader"
 
@@ -57,10 +57,6 @@ def reader_versions() -> str:
         check=True,
     )
     return out.stdout.strip()
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def run_page(page: str, workdir: Path) -> float:
@@ -96,10 +92,10 @@ def main() -> int:
             ROOT / "benchmarks" / "results", workdir / "benchmarks" / "results"
         )
         for page in pages:
-            before = load()
+            before = load_average()
             print(f"running {page} (load {before})", flush=True)
             seconds = run_page(page, workdir)
-            after = load()
+            after = load_average()
             print(f"  {seconds:.1f} s (load {after})", flush=True)
             rows.append((page, seconds, before, after))
     minutes = (

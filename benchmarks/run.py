@@ -54,7 +54,7 @@ from lstm_attention.context import context_vector
 from lstm_attention.softmax import masked_softmax
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
-from common import processor  # noqa: E402  the processor name the experiments record
+from common import load_average, processor  # noqa: E402  the processor name the experiments record
 
 T_X, T_Y, VOCABULARY, K, ENCODER_UNITS, UNITS, BATCH = 30, 10, 40, 13, 64, 64, 128
 RESULTS = Path(__file__).with_name("results")
@@ -299,7 +299,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=8, help="batches per timed run")
     parser.add_argument("--quick", action="store_true", help="skip latency and profile")
     args = parser.parse_args()
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_before = load_average()
 
     rng = np.random.default_rng(0)
     count = BATCH * args.batches
@@ -442,7 +442,7 @@ The decoders alone, fed fixed encoder outputs h (speed relative to (a) alone, pe
 
 Written by `benchmarks/run.py` on {time.strftime("%Y-%m-%d %H:%M")}: {processor()},
 {platform.machine()}, {os.cpu_count()} CPU cores, load average (1, 5, 15 min) {load_before} before and
-{" ".join(f"{x:.2f}" for x in os.getloadavg())} after, Python {platform.python_version()}, Keras {keras.__version__}, the {BACKEND}
+{load_average()} after, Python {platform.python_version()}, Keras {keras.__version__}, the {BACKEND}
 backend, on the CPU. Steady-state training: {args.batches - 1} batches of {BATCH} after a first one,
 {args.repeats} interleaved repeats. Ratios are taken within each repeat: median (lowest-highest).
 "samples/s by CPU time" divides by the process's CPU time (all threads) instead of the clock.

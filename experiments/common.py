@@ -2,12 +2,18 @@
 every script that writes a file in chapters/data/), and the batches and
 English sources of chapter 10's number task (the same as the chapter's training loop uses)."""
 
+import os
 import platform
 from pathlib import Path
 
 import numpy as np
 
 from lstm_attention.tasks import english_words
+
+
+def load_average():
+    """The machine's load averages over 1, 5 and 15 minutes, as "0.43 1.34 1.43"."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def processor():

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "book"))
 from book_pages import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, HTML  # noqa: E402
 
+from conftest import QuietHandler  # noqa: E402  the book tests' silent file server
+
 OUTPUT = ROOT / "docs" / "screenshot-chapter.png"
 PAGE, SECTION, SIZE = "chapters/01_alignment.html", "the-equation", (1280, 857)
 
@@ -30,11 +32,6 @@ const ready = (window.MathJax && window.MathJax.startup && window.MathJax.startu
   || Promise.resolve();
 ready.then(() => document.fonts.ready).then(() => done(true));
 """
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the signature of the base class)
-        pass
 
 
 def main() -> int:
