@@ -224,8 +224,9 @@ class NumberVocabulary:
         return previous, targets
 
     def decode(self, sequence):
-        """Target ids, one sequence (T_y,) -> a German string: the pieces joined, up to
-        the end symbol."""
+        """Target ids, one sequence (T_y,) -> a German string: the text of every symbol
+        before the end symbol, joined; a padding or start id is written as `<pad>` or
+        `<s>`, so a search that wrote one shows it."""
         sequence = np.asarray(sequence)
         if sequence.ndim != 1 or not np.issubdtype(sequence.dtype, np.integer):
             raise ValueError(
