@@ -169,7 +169,9 @@ def main(argv=None):
     data, splits = dates.date_datasets(), dates.split_dates(seed=0)
     results = {
         "about": "chapter 08's dates model by training seed; written by experiments/dates_seeds.py. "
-        "Shares are exact matches over the strings with one reading, as date_exact_match counts them.",
+        "Shares are exact matches as date_exact_match counts them: over the strings with one "
+        "reading, but for ambiguous_right_by_label, over the ambiguous test strings, scored "
+        "against the label of the format that wrote each.",
         "setup": {
             "what": "train_date_model(data.train, data.validation, seed=seed) on date_datasets(); "
             "scored with translate (the likeliest real date)",

@@ -63,7 +63,7 @@ _NUMERIC_FIELDS = ("d", "dd", "M", "MM", "yy", "y")  # pattern letters of number
 
 
 def _babel_dates():
-    "babel.dates, imported when a date is first written: only the dates need it."
+    "babel.dates, imported when a date is first written or read: only the dates need it."
     try:
         import babel.dates
     except ImportError as error:
