@@ -501,7 +501,6 @@ def check_output(output_distribution):
 
 # %% ../../chapters/06_decoder.ipynb #ex06-checker
 from .decoder import AttentionDecoder
-from .softmax import masked_softmax
 
 _OUTPUT_WEIGHTS = ["W_o", "U_o", "C_o", "b_o"]
 
@@ -524,7 +523,10 @@ def _step_reference(
         projected = h @ w["U_a"] + w["b_a"]
     hidden = (s_prev.astype("float64") @ w["W_a"])[:, None, :] + projected
     e = np.tanh(hidden) @ w["V_a"]  # eq. 1: (batch, T_x)
-    alpha = _as_numpy(masked_softmax(e, mask if masked else None))  # eq. 2
+    real = mask if masked else np.ones_like(mask)  # eq. 2, a softmax over the real
+    top = np.where(real, e, -np.inf).max(axis=-1, keepdims=True)  # positions only
+    exponentials = np.where(real, np.exp(e - top), 0.0)  # 0 at the padding
+    alpha = exponentials / exponentials.sum(axis=-1, keepdims=True)  # (batch, T_x)
     c = np.einsum("bj,bjd->bd", alpha, h)  # eq. 3: (batch, d)
     gates = {name: w[name] for name in _GATE_WEIGHTS}
     (s,) = _new_state_numpy(y_prev, s_prev, c, gates, swap=swap)  # eqs. 4-7
