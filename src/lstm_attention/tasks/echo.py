@@ -116,7 +116,7 @@ def encoder_decoder(length=5, vocabulary=50, units=150, learning_rate=0.001):
     """The encoder-decoder without attention of Brownlee (2017), compiled with Adam.
 
     LSTM(units) reads the one-hot sequence (batch, length, vocabulary) into its last
-    output h_T (its cell state is dropped); RepeatVector hands that one vector to
+    output h_length (its cell state is dropped); RepeatVector hands that one vector to
     every one of the `length` decoder steps; LSTM(units, return_sequences=True) and a
     softmax Dense layer at each step give the output distributions (batch, length,
     vocabulary).
