@@ -221,7 +221,7 @@ def reversal_encoder_decoder(max_length=24, alphabet_size=8, seed=1):
     )  # (B, 64): one vector
     repeated = keras.layers.RepeatVector(max_length, name="repeat")(
         summary
-    )  # (B, T, 64)
+    )  # (B, max_length, 64)
     decoded = keras.layers.LSTM(48, return_sequences=True, name="decoder")(repeated)
     y = keras.layers.Dense(classes, activation="softmax", name="output")(decoded)
     return keras.Model(source, y, name="encoder_decoder")
@@ -238,7 +238,7 @@ def reversal_attention_models(max_length=24, alphabet_size=8, seed=1):
     classes = alphabet_size + 1
     source, h = _reversal_encoder(
         max_length, classes, True, seed
-    )  # (B, T, 64): h_1..h_T
+    )  # (B, max_length, 64): h_1..h_max_length
     decoder = AttentionDecoder(
         units=48,
         output_dim=classes,
