@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 help:
 	@echo "make book     build the HTML book into _build/html (from the stored notebook outputs)"
-	@echo "make test     unit tests (TensorFlow, then JAX), src/ in sync with the chapters, every chapter re-run under nbval in the reader's environment"
+	@echo "make test     unit tests on JAX, then on TensorFlow with src/ in sync with the chapters and every chapter re-run under nbval in the reader's environment"
 	@echo "make check    the maintainers' quick loop: ruff lint and format check, unit tests on TensorFlow, the sync check"
 	@echo "make lint     ruff check and ruff format --check on every Python file"
 	@echo "make format   ruff: fix what the lint can fix and format every Python file"
