@@ -340,3 +340,11 @@ def test_the_verdict_reads_as_its_message():
     verdict = exercises.check_context(stub)
     assert repr(verdict) == str(verdict) == verdict.message
     assert not verdict
+
+
+def test_every_beam_case_has_an_extension_that_ends():
+    # The beam exercise's cases test that a finished extension leaves the beam: in each
+    # one, an extension that ends must be among the k best.
+    for description, case in exercises._expand_cases():
+        *_, finished = exercises._expand_reference(**case)
+        assert finished, description

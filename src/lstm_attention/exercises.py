@@ -707,7 +707,9 @@ def _expand_cases(seed=0):
         scores = -np.sort(rng.exponential(size=k))[::-1] * 2
         scores[k - dead :] = -np.inf
         log_p = _log_softmax(2 * rng.normal(size=(k, K)))
-        end_id = int(np.argmax(log_p[0]))  # the best extension ends: it must leave
+        # The likeliest symbol after prefix 0 ends; in each case an extension ending
+        # with it is among the k best, so one must leave the beam (a test checks it).
+        end_id = int(np.argmax(log_p[0]))
         cases.append((description, dict(scores=scores, log_p=log_p, end_id=end_id)))
     return cases
 
