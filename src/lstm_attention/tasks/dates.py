@@ -63,7 +63,7 @@ _NUMERIC_FIELDS = ("d", "dd", "M", "MM", "yy", "y")  # pattern letters of number
 
 
 def _babel_dates():
-    "babel.dates, imported when a date is first written or read: only the dates need it."
+    "babel.dates, imported when a date is first written or read: only dates need it."
     try:
         import babel.dates
     except ImportError as error:
@@ -414,11 +414,11 @@ def split_dates(
 def date_examples(dates, count, seed=0, formats=TRAINING_FORMATS):
     """`count` (human date, ISO date) pairs drawn from `dates`, a sequence of dates.
 
-    Every format is used equally often (count // len(formats) times, some once more), in
-    a random order; the dates are drawn at random, without replacement when count <=
-    len(dates). Returns a DateExamples of four lists: the strings, their ISO dates (the
-    targets), the names of the formats used, and whether each string is ambiguous (some
-    format of DATE_FORMATS writes it for another day too).
+    Every format is used count // len(formats) times or once more (as evenly as count
+    allows), in a random order; the dates are drawn at random, without replacement when
+    count <= len(dates). Returns a DateExamples of four lists: the strings, their ISO
+    dates (the targets), the names of the formats used, and whether each string is
+    ambiguous (some format of DATE_FORMATS writes it for another day too).
     """
     if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
         raise ValueError(f"`count` must be a positive integer; got {count!r}.")
