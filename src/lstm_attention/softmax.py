@@ -40,8 +40,8 @@ def masked_softmax(energies, mask=None):
     # so that nothing below is infinite.
     maximum = ops.max(ops.where(mask, energies, float("-inf")), axis=-1, keepdims=True)
     maximum = ops.stop_gradient(ops.where(ops.isfinite(maximum), maximum, 0.0))
-    # Masked energies become 0 before exp (keeps exp and its gradient finite), and their
-    # exponentials 0 after it.
+    # Masked shifted energies become 0 before exp (keeps exp and its gradient finite),
+    # and their exponentials 0 after it.
     exponentials = ops.where(
         mask, ops.exp(ops.where(mask, energies - maximum, 0.0)), 0.0
     )
