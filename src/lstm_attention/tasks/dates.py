@@ -729,7 +729,8 @@ def build_date_model(
     AttentionDecoder, compiled.
 
     Reads input ids (batch, T_x) from `vocabulary` (default:
-    `default_date_vocabulary()`), for any T_x up to the vocabulary's max_length, and
+    `default_date_vocabulary()`), for any T_x (the vocabulary's `encode` refuses strings
+    longer than its max_length), and
     returns y, (batch, T_y, K): one distribution over the K ISO characters per output
     position. The decoder is built with `return_attention=True`, so
     `date_attention_model(model)` can read alpha off the same layers. learning_rate:
