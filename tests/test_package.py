@@ -161,4 +161,5 @@ except ImportError as error:
         env={**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")},
     )
     last = run.stdout.strip().splitlines()[-1]
-    assert needs in last and 'pip install "lstm-attention[tasks]"' in last
+    install = 'pip install "lstm-attention[tasks] @ git+https://github.com/lstm-attention/lstm-attention"'
+    assert needs in last and install in last and 'pip install -e ".[tasks]"' in last

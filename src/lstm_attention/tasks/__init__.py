@@ -2,7 +2,8 @@
 
 Hand-kept, like the package's own `__init__.py`: the modules are generated from the chapters by
 `make sync`; this file re-exports their public names. The dates task (chapter 08) needs babel, and the
-numbers task (chapter 10) num2words and sacreBLEU: all come with `pip install "lstm-attention[tasks]"`.
+numbers task (chapter 10) num2words and sacreBLEU: all come with the `tasks` extra, `TASKS_EXTRA`
+(`pip install "lstm-attention[tasks] @ git+https://github.com/lstm-attention/lstm-attention"`).
 None of them is imported here: the functions that need one import it when they run, and say what to
 install when it is missing.
 """

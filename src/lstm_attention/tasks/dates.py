@@ -54,7 +54,13 @@ from collections import namedtuple
 
 import numpy as np
 
-TASKS_EXTRA = 'pip install "lstm-attention[tasks]"'  # babel, num2words, sacreBLEU
+# How to install the tasks' libraries (babel, num2words, sacreBLEU): the package is installed
+# from its repository, not from the package index.
+TASKS_EXTRA = (
+    'pip install "lstm-attention[tasks] @ '
+    'git+https://github.com/lstm-attention/lstm-attention"'
+    ' (in a clone of the repository: pip install -e ".[tasks]")'
+)
 
 FIRST_DATE = datetime.date(1950, 1, 1)  # the generator's dates run from here ...
 LAST_DATE = datetime.date(2049, 12, 31)  # ... to here: 100 years, so "98" is 1998

@@ -28,6 +28,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from .dates import TASKS_EXTRA
+
 
 def _num2words(number, lang):
     "num2words, imported when a number is first written: only the numbers need it."
@@ -35,8 +37,7 @@ def _num2words(number, lang):
         from num2words import num2words
     except ImportError as error:
         raise ImportError(
-            "Writing numbers in words needs num2words: "
-            'pip install "lstm-attention[tasks]".'
+            f"Writing numbers in words needs num2words: {TASKS_EXTRA}."
         ) from error
     return num2words(number, lang=lang)
 
@@ -407,7 +408,5 @@ def chrf(hypotheses, references):
     try:
         from sacrebleu.metrics import CHRF
     except ImportError as error:
-        raise ImportError(
-            'chrF needs sacreBLEU: pip install "lstm-attention[tasks]".'
-        ) from error
+        raise ImportError(f"chrF needs sacreBLEU: {TASKS_EXTRA}.") from error
     return CHRF().corpus_score(hypotheses, [references]).score
