@@ -54,8 +54,8 @@ from collections import namedtuple
 
 import numpy as np
 
-# How to install the tasks' libraries (babel, num2words, sacreBLEU): the package is installed
-# from its repository, not from the package index.
+# How to install the tasks' libraries (babel, num2words, sacreBLEU). The package is
+# installed from its repository, not from the package index.
 TASKS_EXTRA = (
     'pip install "lstm-attention[tasks] @ '
     'git+https://github.com/lstm-attention/lstm-attention"'
