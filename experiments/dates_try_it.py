@@ -158,7 +158,10 @@ def main() -> int:
             dates.trim_padding(dates.default_date_vocabulary().encode([string]))
         )
     )[0]
-    month_steps = [5, 6]  # the ISO characters "0" and "5" of "1998-05-03"
+    # the ISO characters "0" and "5" of "1998-05-03": rows 5 and 6 of alpha, the steps
+    # t = 6 and 7 as the book counts them (from 1); the stored keys are those t, and
+    # each position is j as the book counts it (from 1)
+    month_steps = [5, 6]
     results["forward_only_encoder"] = {
         "string": string,
         "answer": dates.translate(model, [string])[0],
@@ -169,8 +172,8 @@ def main() -> int:
             4,
         ),
         "month_steps_look_at": {
-            str(t): {
-                "position": int(alpha[t].argmax()),
+            str(t + 1): {
+                "position": int(alpha[t].argmax()) + 1,
                 "character": string[int(alpha[t].argmax())]
                 if alpha[t].argmax() < len(string)
                 else "(padding)",
