@@ -2,7 +2,10 @@
 against free running, as the chapter trains them.
 
     python experiments/number_scores.py    # about 20 minutes (the file records it); writes chapters/data/number_scores.json
-    python experiments/number_scores.py --seeds 0 1 2    # only these seeds
+    python experiments/number_scores.py --seeds 0 1 2 --output /tmp/three_seeds.json    # only these seeds
+
+Without --output, a run of fewer seeds replaces the stored ten-seed file, and the chapter's checks,
+which read ten seeds, then fail.
 
 The data and the training are the chapter's: the splits of seed 0, four passes over the training numbers in
 batches of 64, in the order of seeds 0-3. Only the seed of the initial weights changes (Keras seed s); seed 0
