@@ -435,10 +435,10 @@ def beam_search(
     A prefix y_1..y_t scores log p(y_1..y_t | x) = sum_i log p(y_i | y_<i, x). At each
     step every live prefix is extended by every symbol, and the k best extensions are
     kept; those that end with `end_id` are finished and leave the beam. A source is done
-    when no live prefix can beat its best finished one (scores only fall as a prefix
-    grows), or after `max_length` symbols. Returns `(sequences, log_probabilities,
-    attention)` as `greedy_decode` does: for each source, the best-scoring output among
-    those that ended and those cut off at `max_length`.
+    when no live prefix can beat its best finished one (scores never rise as a
+    prefix grows), or after `max_length` symbols. Returns `(sequences,
+    log_probabilities, attention)` as `greedy_decode` does: for each source, the
+    best-scoring output among those that ended and those cut off at `max_length`.
 
     length_penalty: lambda >= 0. The outputs are then ranked by score / L**lambda, L the
     number of symbols written (the end symbol included): 0 (default) ranks by the
@@ -494,7 +494,7 @@ def beam_search(
                 new_prefixes[b][slot], new_weights[b][slot] = sequence, alphas
                 slot += 1
             best_finished = max((f[0] for f in finished[b]), default=-np.inf)
-            # A live prefix's score only falls as it grows, and its length is at most
+            # A live prefix's score never rises as it grows, and its length is at most
             # max_length: score / max_length**lambda bounds every output it can become.
             if new_scores[b].max() / max_length**exponent <= best_finished:
                 new_scores[b] = -np.inf  # no live prefix can win any more: done
@@ -533,7 +533,7 @@ def best_first_search(
     """The most probable output of a `TeacherForcedDecoder`, found exactly.
 
     Best-first (uniform-cost) search: a heap holds prefixes by their score, log p of
-    the prefix; the best is taken out and extended by every symbol. Scores only fall as
+    the prefix; the best is taken out and extended by every symbol. Scores never rise as
     a prefix grows, so the first *complete* output taken out (it ends with `end_id`,
     or has `max_length` symbols) scores at least as high as every other output: it is
     the most probable one, the output an infinitely wide beam would return. All the
