@@ -580,7 +580,7 @@ class DateVocabulary:
                 raise ValueError(
                     f"Item {i} has {len(string)} characters, more than "
                     f"max_length={self.max_length}, the longest "
-                    f"input the model reads: {string!r}."
+                    f"input this vocabulary encodes: {string!r}."
                 )
 
     def unknown_characters(self, strings):
