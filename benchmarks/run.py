@@ -27,8 +27,9 @@ On TensorFlow, whose Keras default leaves XLA off on the CPU, the variants that 
 with `jit_compile=True` too. On JAX every model was compiled with XLA (Keras's default there, jit_compile="auto",
 when every layer supports it).
 Then, as a profile, the decoders (a), (b) and (c) alone, fed fixed encoder outputs, and (a) without its
-attention (eqs. 1-3 skipped at every step, c_t fixed to the mean of h; the loop still makes
-U_a h + b_a once per sequence), which shows what eqs. 1-3 cost per step.
+attention (eqs. 1-2 and eq. 3's weighted sum skipped at every step, c_t replaced by the mean of h,
+which each step still takes; the loop still makes U_a h + b_a once per sequence), which shows, from
+below, what eqs. 1-3 cost per step.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ class RecomputingAttentionDecoder(AttentionDecoder):
 
 
 class FixedContextDecoder(AttentionDecoder):
-    """Profile only: eqs. 4-8 with c_t fixed to the mean of h, so that no step computes
-    eqs. 1-3 (attention_loop still makes U_a h + b_a once per sequence, unused)."""
+    """Profile only: eqs. 4-8 with c_t replaced by the mean of h (taken at every step), so
+    that no step computes eqs. 1-2 or eq. 3's weighted sum (attention_loop still makes
+    U_a h + b_a once per sequence, unused)."""
 
     def step(self, y_prev, s_prev, h, projected, mask=None):
         c = ops.mean(h, axis=1)

@@ -281,7 +281,7 @@ def _context_cases(seed=0):
     cases = []
     for description, (batch, T_y, T_x, d), empty in (
         ("a batch of 2, T_y = T_x = 4, d = 3, padding masked", (2, 4, 4, 3), False),
-        ("a fully masked row (alpha all 0)", (2, 2, 5, 3), True),
+        ("a fully masked sequence (its rows of alpha all 0)", (2, 2, 5, 3), True),
         ("a batch of 1", (1, 3, 5, 2), False),
         ("T_x = 1", (3, 2, 1, 4), False),
     ):
