@@ -158,10 +158,17 @@ def main() -> int:
             dates.trim_padding(dates.default_date_vocabulary().encode([string]))
         )
     )[0]
-    # the ISO characters "0" and "5" of "1998-05-03": rows 5 and 6 of alpha, the steps
-    # t = 6 and 7 as the book counts them (from 1); the stored keys are those t, and
-    # each position is j as the book counts it (from 1)
-    month_steps = [5, 6]
+    # Steps t and positions j are counted from 1, as the book counts them.
+    month_steps = [6, 7]  # the ISO characters "0" and "5" of "1998-05-03"
+
+    def looked_at(t):
+        j = int(alpha[t - 1].argmax())  # from 0
+        return {
+            "position": j + 1,
+            "character": string[j] if j < len(string) else "(padding)",
+            "weight": round(float(alpha[t - 1, j]), 4),
+        }
+
     results["forward_only_encoder"] = {
         "string": string,
         "answer": dates.translate(model, [string])[0],
@@ -171,18 +178,10 @@ def main() -> int:
             ),
             4,
         ),
-        "month_steps_look_at": {
-            str(t + 1): {
-                "position": int(alpha[t].argmax()) + 1,
-                "character": string[int(alpha[t].argmax())]
-                if alpha[t].argmax() < len(string)
-                else "(padding)",
-                "weight": round(float(alpha[t].max()), 4),
-            }
-            for t in month_steps
-        },
+        "month_steps_look_at": {str(t): looked_at(t) for t in month_steps},
         "month_steps_weights": [
-            [round(float(w), 4) for w in alpha[t][: len(string)]] for t in month_steps
+            [round(float(w), 4) for w in alpha[t - 1][: len(string)]]
+            for t in month_steps
         ],
     }
     print("3:", results["forward_only_encoder"], flush=True)

@@ -4,7 +4,8 @@
 
 Its last run took 3.2 minutes (3.0 of them training) on a 2-core CPU with light work beside it (an
 earlier run on the same machine, under heavier load, took 10.3 and stored the same figures but for the
-times and attention_lookup, which it did not yet measure); the file records the total ("setup": "minutes") and each run's training time ("seconds").
+times and attention_lookup, which it did not yet measure); the file records the total ("setup":
+"minutes") and each run's training time ("seconds").
 
 The data are the chapter's (training seed 1, test seed 2); only the seed of the models' initial weights and
 of the batch order changes. Seed 1 is the seed the chapter trains with live; on another processor, or even
