@@ -116,3 +116,22 @@ def test_no_later_cell_rebinds_the_name_of_the_readers_exercise(path):
                 f"{path.name}: a later cell rebinds `{name}`, the exercise's function: "
                 + "".join(later["source"])[:120]
             )
+
+
+# The width ruff holds the package to (pyproject.toml's line-length). A chapter's code at this width fits the
+# book's code column at 1280 px without a sideways scroll; tests/book measures the built page itself, and this
+# check catches a long line in `make test` before the book is built.
+LINE_LENGTH = 88
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_code_line_is_wider_than_the_packages_line_length(path):
+    long_lines = [
+        f"cell {cell.get('id')}: {len(line)} characters: {line.strip()[:60]}"
+        for cell in code_cells(path)
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > LINE_LENGTH
+    ]
+    assert not long_lines, (
+        f"{path.name}: code lines over {LINE_LENGTH} characters: {long_lines}"
+    )
