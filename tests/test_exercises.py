@@ -327,6 +327,22 @@ def test_an_error_in_the_answer_is_reported_not_raised():
     assert "your function raised ValueError" in verdict.message
 
 
+@pytest.mark.filterwarnings(
+    "ignore::RuntimeWarning"
+)  # 0 / 0 on the row with no real position
+def test_an_answer_right_on_the_first_case_only_gets_a_verdict():
+    # alpha @ h divided by the row's sum is right where every row sums to one (the first case) and NaN on
+    # a row with no real position; the transposed-alpha mistake cannot be formed for T_y != T_x there.
+    verdict = exercises.check_context(
+        lambda alpha, h: (alpha @ h) / alpha.sum(-1, keepdims=True)
+    )
+    assert not verdict.passed
+    assert verdict.message.startswith("Not yet, on a fully masked sequence"), (
+        verdict.message
+    )
+    assert "`c[" in verdict.message and "; expected " in verdict.message
+
+
 def test_an_answer_in_keras_ops_passes_on_every_backend():
     from keras import ops
 
