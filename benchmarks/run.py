@@ -29,7 +29,8 @@ as well. On JAX every model was compiled with XLA (Keras's default there, jit_co
 when every layer supports it).
 Then, as a profile, the decoders (a), (b) and (c) alone, fed fixed encoder outputs, and (a) without its
 attention (eqs. 1-2 and eq. 3's weighted sum skipped at every step, c_t replaced by the mean of h,
-which each step still takes; the loop still makes U_a h + b_a once per sequence), which shows, from
+which the code takes at every step; the loop also makes U_a h + b_a once per sequence, unread, though a
+graph compiler may merge the means and drop that product), which shows, from
 below, what eqs. 1-3 cost per step.
 """
 
@@ -73,9 +74,10 @@ class RecomputingAttentionDecoder(AttentionDecoder):
 
 
 class FixedContextDecoder(AttentionDecoder):
-    """Profile only: eqs. 4-8 with c_t replaced by the mean of h (taken at every step), so
-    that no step computes eqs. 1-2 or eq. 3's weighted sum (attention_loop still makes
-    U_a h + b_a once per sequence, unused)."""
+    """Profile only: eqs. 4-8 with c_t replaced by the mean of h (taken at every step in
+    the code), so that no step computes eqs. 1-2 or eq. 3's weighted sum (attention_loop
+    still makes U_a h + b_a once per sequence, unread; a graph compiler may merge the
+    identical means and drop that product)."""
 
     def step(self, y_prev, s_prev, h, projected, mask=None):
         c = ops.mean(h, axis=1)

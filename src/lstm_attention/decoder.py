@@ -400,7 +400,9 @@ def plot_attention(
 ):
     """Draw attention weights as a heatmap: a row per step t, a column per position j.
 
-    Draws with matplotlib, a dependency of the package, imported only when it draws.
+    Draws with matplotlib, a dependency of the package. The package imports it only
+    here, so that `import lstm_attention` works where matplotlib is missing (where it is
+    installed, `import keras` already imports `matplotlib.pyplot`).
 
     Args:
         alpha: The weights alpha_tj, shape (T_y, T_x), or (1, T_y, T_x) for a

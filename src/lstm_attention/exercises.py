@@ -95,10 +95,8 @@ def _check_function(function, cases, reference, mistakes, names, what):
             try:
                 with np.errstate(all="ignore"):  # some mistakes overflow on purpose
                     wrong = wrong_function(**inputs)
-            except (
-                ValueError
-            ):  # a mistake these shapes cannot make (alpha^T needs T_y = T_x)
-                continue
+            except ValueError:  # a mistake these shapes cannot form
+                continue  # (check_context's transposed alpha needs T_y = T_x)
             if all(map(_close, result, wrong)):
                 return Verdict(False, f"Not yet, on {description}: {mistake}.")
         name, got, want = next(

@@ -461,7 +461,8 @@ def beam_search(
     prefixes = [[[] for _ in range(k)] for _ in range(batch)]
     weights = [[[] for _ in range(k)] for _ in range(batch)]
     previous = np.full((batch, k), start_id, dtype="int32")
-    finished = [[] for _ in range(batch)]  # (score, sequence, alphas) per source
+    # per source: (score / L**lambda, score, sequence, alphas) of each finished one
+    finished = [[] for _ in range(batch)]
     for _ in range(max_length):
         logits, s_new, alpha = decoder.step(
             previous.reshape(-1), s, beam_h, projected, beam_mask
