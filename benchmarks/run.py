@@ -29,8 +29,8 @@ as well. On JAX every model was compiled with XLA (Keras's default there, jit_co
 when every layer supports it).
 Then, as a profile, the decoders (a), (b) and (c) alone, fed fixed encoder outputs, and (a) without its
 attention (eqs. 1-2 and eq. 3's weighted sum skipped at every step, c_t replaced by the mean of h,
-which the code takes at every step; the loop also makes U_a h + b_a once per sequence, unread, though a
-graph compiler may merge the means and drop that product), which shows, from
+which the code takes at every step; the loop also makes U_a h + b_a once per sequence, of which the step uses
+only the shape, though a graph compiler may merge the means and reduce that product to its shape), which shows, from
 below, what eqs. 1-3 cost per step.
 """
 
@@ -76,8 +76,9 @@ class RecomputingAttentionDecoder(AttentionDecoder):
 class FixedContextDecoder(AttentionDecoder):
     """Profile only: eqs. 4-8 with c_t replaced by the mean of h (taken at every step in
     the code), so that no step computes eqs. 1-2 or eq. 3's weighted sum (attention_loop
-    still makes U_a h + b_a once per sequence, unread; a graph compiler may merge the
-    identical means and drop that product)."""
+    still makes U_a h + b_a once per sequence, of which the step uses only the shape, for
+    its all-zero alpha; a graph compiler may merge the identical means and reduce that
+    product to its shape)."""
 
     def step(self, y_prev, s_prev, h, projected, mask=None):
         c = ops.mean(h, axis=1)
@@ -297,7 +298,8 @@ def span(r):
 
 
 def main() -> None:
-    # The profile variant (f) leaves W_a and V_a out of the computation on purpose.
+    # The profile variant (f) gives W_a, V_a, U_a and b_a no gradient on purpose: it skips
+    # eqs. 1-2, and U_a h + b_a reaches only the shape of its all-zero alpha.
     warnings.filterwarnings("ignore", message="Gradients do not exist for variables")
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
