@@ -179,8 +179,9 @@ class TeacherForcedDecoder(keras.layers.Layer):
         self.score, self.return_attention = score, return_attention
         self.unroll = bool(_check_unroll(unroll))
         self.supports_masking = True
-        # TensorFlow cannot differentiate its scan loop under XLA (see AttentionDecoder,
-        # chapter 06), so Keras should not compile the scan with XLA there; JAX can.
+        # On TensorFlow the scan loop is a tf.while_loop without maximum_iterations,
+        # whose gradient XLA cannot compile (see AttentionDecoder, chapter 06), so
+        # Keras should not compile the scan with XLA there; JAX can.
         self.supports_jit = keras.backend.backend() != "tensorflow" or self.unroll
         alignment = None  # eq. 1's AlignmentScores
         if score != "additive":
