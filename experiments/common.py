@@ -1,7 +1,8 @@
-"""What the experiment scripts share: the processor's name, which every script that writes a file in
-chapters/data/ records (in the file's `setup` block or at its top level; the stored echo_post.json, written
-before its script recorded it, has none), and the batches and
-English sources of chapter 10's number task (the same as the chapter's training loop uses)."""
+"""What the experiment scripts share: the processor's name, which every script that writes
+a file in chapters/data/ records (in the file's `setup` block or at its top level; the
+stored echo_post.json, written before its script recorded it, has none; loop_costs.json is
+copied by hand from benchmark results), and the batches and English sources of chapter
+10's number task (the same as the chapter's training loop uses)."""
 
 import os
 import platform
