@@ -35,7 +35,8 @@ __all__ = [
     "attention_loop",
     "AttentionDecoder",
     "plot_attention",
-    # chapter 10: teacher forcing, other score functions, greedy decoding and beam search
+    # chapter 10: teacher forcing, other score functions, greedy decoding, beam search
+    # and the exact (best-first) search
     "TeacherForcedDecoder",
     "MultiplicativeScores",
     "SCORES",
