@@ -116,7 +116,7 @@ class _AttentionCellWeights(keras.layers.Layer):
         self.W_s = self.add_weight(
             name="W_s", shape=(d, n), initializer="glorot_uniform"
         )
-        if not self.alignment.built:  # one from a config may come built
+        if not self.alignment.built:  # one passed in built is not built again
             self.alignment.build([(batch, n), (batch, None, d)])
         self.gates.build([(batch, m), (batch, n), (batch, d)])  # W_r, W_z, W_p: (m, n)
         self.output_distribution.build([(batch, K), (batch, n), (batch, d)])
