@@ -1065,7 +1065,8 @@ def translate(
     does not know become the out-of-vocabulary symbol: a UserWarning names them
     (unknown='raise' makes it a ValueError, 'ignore' silences it). The answer is the
     likeliest real date from 1950 to 2049 under the model, or None for a string that
-    `date_problem` (which strips spaces and ignores case) can tell names no such day:
+    `date_problem` (which strips the spaces around the string and ignores case) can tell
+    names no such day:
     no digit at all ("hello world"), only impossible or out-of-range days under the
     formats ("30 February 1998", "May 3, 1850"), or, for a string no format reads,
     four-digit years all outside 1950 to 2049 ("sometime in 1850"). Any other string
