@@ -81,7 +81,7 @@ def main() -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))
     pages = book_pages()
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     rows = []
     with tempfile.TemporaryDirectory(prefix="page-times-") as tmp:
         workdir = Path(tmp)
@@ -99,9 +99,7 @@ def main() -> int:
             after = load_average()
             print(f"  {seconds:.1f} s (load {after})", flush=True)
             rows.append((page, seconds, before, after))
-    minutes = (
-        datetime.datetime.now(datetime.timezone.utc) - started
-    ).total_seconds() / 60
+    minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
     lines = [
         f"# Page run times, {started:%Y-%m-%d}",
         "",

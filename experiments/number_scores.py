@@ -166,7 +166,7 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS))
     parser.add_argument("--output", type=Path, default=OUTPUT)
     arguments = parser.parse_args(argv)
-    began, start = datetime.datetime.now(datetime.timezone.utc), time.perf_counter()
+    began, start = datetime.datetime.now(datetime.UTC), time.perf_counter()
     splits = split_numbers(seed=0)
     vocabulary = default_number_vocabulary()
     train_numbers = splits.train
