@@ -137,8 +137,9 @@ def check_same_batch(layer, names, shapes):
 def check_step_inputs(layer, inputs, y_size="K"):
     """Return the shapes of one decoder step's inputs [y_prev, s_prev, c]; a ValueError
     unless they are three rank-2 tensors, (batch, K), (batch, n) and (batch, d), of one
-    batch. The layers of eqs. 4-7 and eq. 8 both read them; eqs. 4-7 may read an
-    embedding of y_prev instead, whose size `y_size` names in the messages."""
+    batch (the sizes K, n and d are the layers' to check). The layers of eqs. 4-7 and
+    eq. 8 both read them; eqs. 4-7 may read an embedding of y_prev instead, whose size
+    `y_size` names in the messages."""
     names = ["y_prev", "s_prev", "c"]
     meanings = ["the previous output", "the decoder state", "the context vector"]
     shapes = check_inputs(layer, inputs, names, meanings)
