@@ -4,10 +4,10 @@
 
 Runs the introduction and every chapter notebook, in the book's order (`_toc.yml`), the way `make test` runs
 them under nbval: a fresh kernel `lstm-attention-reader` of `.venv-reader` (the package with its declared
-dependencies and its `tensorflow` and `tasks` extras only, plus ipykernel), with the TensorFlow backend. Each page runs in a temporary copy of the repository's
-`intro.ipynb`, `chapters/`, `images/` and `benchmarks/results/` (which the intro reads), so the chapters in
-the working tree are never rewritten. The clock covers the page from the kernel's start to its
-shutdown after the last cell. Writes
+dependencies and its `tensorflow` and `tasks` extras only, plus ipykernel), with the TensorFlow backend.
+Each page runs in a temporary copy of the repository's `intro.ipynb`, `chapters/`, `images/` and
+`benchmarks/results/` (which the intro reads), so the chapters in the working tree are never rewritten.
+The clock covers the page from the kernel's start to its shutdown after the last cell. Writes
 `benchmarks/results/page-times-<date>.md` with the processor, the number of cores, the load average before
 and after each page, and the versions of the package, Keras and TensorFlow.
 

@@ -29,9 +29,9 @@ as well. On JAX every model was compiled with XLA (Keras's default there, jit_co
 when every layer supports it).
 Then, as a profile, the decoders (a), (b) and (c) alone, fed fixed encoder outputs, and (a) without its
 attention (eqs. 1-2 and eq. 3's weighted sum skipped at every step, c_t replaced by the mean of h,
-which the code takes at every step; the loop also makes U_a h + b_a once per sequence, of which the step uses
-only the shape, though a graph compiler may merge the means and reduce that product to its shape), which shows, from
-below, what eqs. 1-3 cost per step.
+which the code takes at every step; the loop also makes U_a h + b_a once per sequence, of which the
+step uses only the shape, though a graph compiler may merge the means and reduce that product to its
+shape), which shows, from below, what eqs. 1-3 cost per step.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 import ast
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -118,10 +119,12 @@ def test_no_later_cell_rebinds_the_name_of_the_readers_exercise(path):
             )
 
 
-# The width ruff holds the package to (pyproject.toml's line-length). A chapter's code at this width fits the
-# book's code column at 1280 px without a sideways scroll; tests/book measures the built page itself, and this
-# check catches a long line in `make test` before the book is built.
-LINE_LENGTH = 88
+# The width ruff holds the package to, read from pyproject.toml. A chapter's code at this width fits the book's
+# code column at 1280 px without a sideways scroll; tests/book measures the built page itself, and this check
+# catches a long line in `make test` before the book is built.
+LINE_LENGTH = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"][
+    "line-length"
+]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -327,11 +327,9 @@ def test_an_error_in_the_answer_is_reported_not_raised():
     assert "your function raised ValueError" in verdict.message
 
 
-@pytest.mark.filterwarnings(
-    "ignore::RuntimeWarning"
-)  # 0 / 0 on the row with no real position
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_an_answer_right_on_the_first_case_only_gets_a_verdict():
-    # alpha @ h divided by the row's sum is right where every row sums to one (the first case) and NaN on
+    # alpha @ h divided by the row's sum is right where every row sums to one (the first case) and 0 / 0 on
     # a row with no real position; the transposed-alpha mistake cannot be formed for T_y != T_x there.
     verdict = exercises.check_context(
         lambda alpha, h: (alpha @ h) / alpha.sum(-1, keepdims=True)
